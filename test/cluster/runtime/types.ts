@@ -86,6 +86,10 @@ export interface PodHandle {
   readonly spec: PodSpecForRuntime;
   /** Reported in pod status; nothing routes to it. */
   readonly podIP: string;
+  /** A path naming the pod's network namespace (e.g. /proc/<sandbox-pid>/ns/net), valid while the
+   *  pod runs: `nsenter --net=<it> socat - TCP:127.0.0.1:P` reaches the pod's loopback without
+   *  Kubernetes (the benchmark's floor and a few tests use it). */
+  readonly netnsPath: string;
   containerStates(): ContainerState[];
   /** Called whenever a container's state changes (so the API server can bump status). */
   onStateChange(listener: () => void): void;
