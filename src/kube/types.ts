@@ -1,0 +1,70 @@
+// The few fields of Kubernetes objects that sshpod reads. Declared here rather than imported from
+// @kubernetes/client-node's generated models so that the connect path does not load them.
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image?: string;
+}
+
+export interface PodCondition {
+  type: string;
+  status: string;
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  state?: { running?: object; waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } };
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec?: { containers?: ContainerSpec[]; nodeName?: string };
+  status?: {
+    phase?: string;
+    conditions?: PodCondition[];
+    containerStatuses?: ContainerStatus[];
+    reason?: string;
+  };
+}
+
+export interface List<T> {
+  items: T[];
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** Deployments, StatefulSets, DaemonSets, ReplicaSets and Jobs all select their pods this way. */
+export interface Workload {
+  metadata: ObjectMeta;
+  spec?: { selector?: LabelSelector };
+}
+
+/** metav1.Status, as the API server sends it for errors and at the end of an exec. */
+export interface Status {
+  kind?: 'Status';
+  status?: 'Success' | 'Failure' | string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { name?: string; kind?: string; causes?: Array<{ reason?: string; message?: string; type?: string }> };
+}

@@ -1,0 +1,65 @@
+// The sshd_config sshpod installs next to sshd. Each line is there for a reason:
+// loopback only (the port-forward reaches it, nothing else can), public keys only, StrictModes
+// off because the files live under world-writable /tmp, whose permissions StrictModes rejects,
+// and the forwarding and SFTP features that ssh, scp, sftp, rsync and editors' remote modes use.
+import { SshpodError } from '../errors.ts';
+
+export interface SshdConfigInput {
+  /** The directory the remote script chose (absolute). */
+  dir: string;
+  /** Variables every session gets, as `kubectl exec` would show them. */
+  environment: Array<[string, string]>;
+  sshpodVersion: string;
+}
+
+function quoteArgument(value: string): string {
+  // sshd splits arguments like a shell: inside double quotes, \ escapes \, " and '.
+  return `"${value.replace(/[\\"']/g, (c) => `\\${c}`)}"`;
+}
+
+export function checkRemoteDir(dir: string): void {
+  if (!dir.startsWith('/') || /[\0\r\n"'\\]/.test(dir) || dir.includes('/../')) {
+    throw new SshpodError('container', `the container reported an unusable directory for sshd: ${JSON.stringify(dir)}`);
+  }
+}
+
+export function renderSshdConfig(input: SshdConfigInput): string {
+  checkRemoteDir(input.dir);
+  const path = (name: string): string => quoteArgument(`${input.dir}/${name}`);
+  const lines = [
+    `# Written by sshpod ${input.sshpodVersion}. Rewritten whenever sshpod installs a new sshd here.`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${path('host_ed25519_key')}`,
+    `PidFile ${path('sshd.pid')}`,
+    `AuthorizedKeysFile ${path('authorized_keys')}`,
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitEmptyPasswords no',
+    'PermitRootLogin prohibit-password',
+    'StrictModes no',
+    'PermitUserEnvironment no',
+    'AllowAgentForwarding yes',
+    'AllowTcpForwarding yes',
+    'AllowStreamLocalForwarding yes',
+    'GatewayPorts no',
+    'X11Forwarding no',
+    'PermitTTY yes',
+    'PrintMotd no',
+    'PrintLastLog no',
+    'UseDNS no',
+    'Subsystem sftp internal-sftp',
+    // Editors and ControlMaster open many sessions over one connection; many ssh processes may
+    // connect at once right after sshd starts.
+    'MaxSessions 64',
+    'MaxStartups 100:30:200',
+    'ClientAliveInterval 30',
+    'ClientAliveCountMax 4',
+    'LogLevel ERROR',
+  ];
+  // sshd honours only the first SetEnv line, so every variable goes on one.
+  if (input.environment.length > 0) {
+    lines.push(`SetEnv ${input.environment.map(([name, value]) => quoteArgument(`${name}=${value}`)).join(' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
