@@ -1,10 +1,53 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { SSHPOD_VERSION } from '../version.ts';
+import { applyLogLevel, runAction } from './run-action.ts';
+import { log } from '../log.ts';
+
+const logLevelOption = (): Option =>
+  new Option('--log-level <level>', 'diagnostics on stderr: error, info or debug (a timeline of the connect path); also SSHPOD_LOG_LEVEL').choices([
+    'error',
+    'info',
+    'debug',
+  ]);
 
 export function buildProgram(): Command {
   const program = new Command('sshpod')
     .description('Reach any Kubernetes container with your own OpenSSH client.')
-    .version(SSHPOD_VERSION, '-v, --version');
+    .version(SSHPOD_VERSION, '-v, --version')
+    .showHelpAfterError('(run sshpod --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sshpod configure                   # add the Host *.sshpod block to ~/.ssh/config
+  ssh root@pod--api.namespace--prod.sshpod
+  scp ./build.tgz app@deployment--web.namespace--shop.context--eu.sshpod:/tmp/
+  sftp root@container--sidecar.pod--debug.namespace--tools.sshpod`,
+    );
+
+  program
+    .command('proxy')
+    .description('the ProxyCommand of the *.sshpod block: relay ssh to the sshd sshpod runs in the pod')
+    .requiredOption('--host <host>', 'the hostname ssh was given (%h)')
+    .option('--user <user>', 'the remote user ssh logs in as (%r)')
+    .option('--port <port>', 'the port ssh was given (%p); only used to pin the host key', (value) => Number.parseInt(value, 10))
+    .addOption(logLevelOption())
+    .addHelpText(
+      'after',
+      `
+ssh runs this for you through ~/.ssh/config; stdout carries the SSH stream only.
+Example (what ssh runs):
+  sshpod proxy --host pod--api.namespace--prod.sshpod --user root --port 22`,
+    )
+    .action(async (options: { host: string; user?: string; port?: number; logLevel?: string }) => {
+      applyLogLevel(options.logLevel);
+      log.debug(`sshpod ${SSHPOD_VERSION} proxy --host ${options.host} --user ${options.user ?? ''}`);
+      await runAction(async () => {
+        const { runProxy } = await import('../proxy/connect.ts');
+        await runProxy(options);
+      });
+    });
+
   return program;
 }
 

@@ -1,0 +1,141 @@
+// One authenticated line to the API server for the whole connect path: credentials are applied
+// once (an exec credential plugin runs once), and a keep-alive agent lets the requests that
+// follow reuse the TLS connection or at least resume its session.
+import http from 'node:http';
+import https from 'node:https';
+import WebSocket from 'ws';
+import type { SelectedContext } from './kubeconfig.ts';
+import { SshpodError } from '../errors.ts';
+import { log } from '../log.ts';
+import { apiError, transportError, type Operation } from './api-error.ts';
+
+type TlsOptions = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
+
+export class ApiConnection {
+  readonly server: URL;
+  readonly context: string;
+  private readonly agent: http.Agent;
+  private readonly headers: Record<string, string>;
+
+  private constructor(selected: SelectedContext, agent: http.Agent, headers: Record<string, string>) {
+    this.server = new URL(selected.server);
+    this.context = selected.context;
+    this.agent = agent;
+    this.headers = headers;
+  }
+
+  static async open(selected: SelectedContext): Promise<ApiConnection> {
+    const options: https.RequestOptions = {};
+    try {
+      await selected.kubeConfig.applyToHTTPSOptions(options);
+    } catch (error) {
+      throw new SshpodError('config', `the credentials of context "${selected.context}" could not be obtained: ${(error as Error).message}`, {
+        hint: 'check the user of that context in your kubeconfig (an exec plugin such as aws or gke-gcloud-auth-plugin must be on PATH and logged in)',
+        cause: error,
+      });
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (typeof value === 'string') headers[name] = value;
+    }
+    if (options.auth) headers['Authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    const cluster = selected.kubeConfig.getCurrentCluster();
+    let agent: http.Agent;
+    if (cluster?.proxyUrl && options.agent instanceof http.Agent) {
+      agent = options.agent; // client-node built a proxy agent for proxy-url; keep it
+    } else if (selected.server.startsWith('http:')) {
+      agent = new http.Agent({ keepAlive: true });
+    } else {
+      const tls: TlsOptions = {};
+      for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
+        if (options[key] !== undefined) (tls as Record<string, unknown>)[key] = options[key];
+      }
+      agent = new https.Agent({ ...tls, keepAlive: true });
+    }
+    return new ApiConnection(selected, agent, headers);
+  }
+
+  url(path: string, query: URLSearchParams | undefined, scheme: 'http' | 'ws'): URL {
+    const url = new URL(this.server.href);
+    const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+    url.protocol = scheme === 'ws' ? (secure ? 'wss:' : 'ws:') : secure ? 'https:' : 'http:';
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+    url.search = query ? query.toString() : '';
+    return url;
+  }
+
+  /** GET a JSON object. */
+  async get<T>(path: string, operation: Operation, query?: URLSearchParams): Promise<T> {
+    const url = this.url(path, query, 'http');
+    const started = performance.now();
+    const transport = url.protocol === 'https:' ? https : http;
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = transport.get(url, { agent: this.agent, headers: { ...this.headers, Accept: 'application/json' } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+    }).catch((error: unknown) => {
+      throw transportError(error, this);
+    });
+    log.debug(`GET ${url.pathname}${url.search} → ${status} (${(performance.now() - started).toFixed(0)} ms)`);
+    if (status < 200 || status >= 300) throw apiError(status, body, operation, this.context);
+    try {
+      return JSON.parse(body) as T;
+    } catch (error) {
+      throw new SshpodError('api', `the API server answered ${url.pathname} with something that is not JSON`, { cause: error });
+    }
+  }
+
+  /**
+   * Opens a WebSocket for a streaming subresource (exec, portforward). An HTTP error in place of
+   * the upgrade (403, 404, …) becomes the same SshpodError a GET would give.
+   */
+  openWebSocket(path: string, query: URLSearchParams, protocols: string[], operation: Operation): Promise<WebSocket> {
+    const url = this.url(path, query, 'ws');
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, protocols, {
+        agent: this.agent,
+        headers: this.headers,
+        perMessageDeflate: false,
+        handshakeTimeout: 30_000,
+        // Masking protects browsers' proxies from cache poisoning; a CLI talking to the API
+        // server gains nothing from it, and a zero mask lets ws skip a pass over every byte.
+        generateMask: (mask: Buffer) => {
+          mask.fill(0);
+        },
+      });
+      let settled = false;
+      socket.on('upgrade', (response) => {
+        response.socket.setKeepAlive(true, 30_000);
+      });
+      socket.once('open', () => {
+        settled = true;
+        log.debug(`WS ${url.pathname} open, protocol ${socket.protocol || '(none)'} (${(performance.now() - started).toFixed(0)} ms)`);
+        resolve(socket);
+      });
+      socket.once('unexpected-response', (_request, response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          settled = true;
+          const body = Buffer.concat(chunks).toString('utf8');
+          log.debug(`WS ${url.pathname} refused: ${response.statusCode} ${body.slice(0, 300)}`);
+          reject(apiError(response.statusCode ?? 0, body, operation, this.context));
+        });
+      });
+      socket.once('error', (error) => {
+        if (settled) return;
+        settled = true;
+        reject(transportError(error, this));
+      });
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,48 @@
+// ssh's end of the ProxyCommand: its stdin goes to the pod, the pod's bytes to its stdout.
+// Backpressure comes from pipe(); each half-close is passed on (ssh's EOF ends the forward, the
+// pod's end ends stdout). The promise settles when both directions are done or one breaks,
+// so the proxy never outlives the connection.
+import { Socket } from 'node:net';
+import { fstatSync } from 'node:fs';
+import type { Duplex, Readable, Writable } from 'node:stream';
+
+/** stdout as an asynchronous stream: Node writes pipes synchronously through process.stdout,
+ *  which would stall the event loop (and the other direction) while ssh is slow to read. */
+export function asyncStdout(): Writable {
+  try {
+    const stat = fstatSync(1);
+    if (stat.isFIFO() || stat.isSocket()) return new Socket({ fd: 1, readable: false, writable: true });
+  } catch {
+    // fall through
+  }
+  return process.stdout;
+}
+
+export function relay(input: Readable, output: Writable, remote: Duplex): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      remote.destroy();
+      reject(error);
+    };
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
+      resolve();
+    };
+
+    remote.on('error', fail);
+    output.on('error', (error: NodeJS.ErrnoException) => {
+      // ssh went away mid-write: nothing is left to deliver to.
+      if (error.code === 'EPIPE' || error.code === 'ECONNRESET') done();
+      else fail(error);
+    });
+    input.on('error', fail);
+
+    input.pipe(remote);
+    remote.pipe(output);
+    output.on('finish', done);
+  });
+}

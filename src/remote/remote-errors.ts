@@ -1,0 +1,67 @@
+// What the remote script or the exec reported, in words for the person at the ssh prompt.
+import { SshpodError } from '../errors.ts';
+import type { ExecResult } from '../kube/exec.ts';
+import type { Reply } from './reply.ts';
+
+export interface Where {
+  pod: string;
+  container: string;
+  namespace: string;
+  /** The hostname as ssh was given it, for example commands. */
+  host: string;
+}
+
+function place(where: Where): string {
+  return `container "${where.container}" of pod "${where.pod}"`;
+}
+
+export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: Where): SshpodError {
+  const users = reply.users;
+  switch (reply.error) {
+    case 'unknown-user':
+    case 'no-shell':
+      return new SshpodError('user', `${reply.message} (${place(where)})`, {
+        hint: users.length > 0 ? `log in as one of: ${users.join(', ')} (e.g. ssh ${users[0]}@${where.host})` : 'this container has no user with a login shell',
+      });
+    case 'wrong-user':
+      return new SshpodError('user', `${place(where)} ${reply.message.replace(/^this container /, '')}`, {
+        hint: `ssh ${users[0] ?? 'USER'}@${where.host}`,
+      });
+    case 'bad-user':
+      return new SshpodError('user', 'the ssh user name is not a valid user name', {
+        hint: 'user names may contain only letters, digits, ".", "_" and "-", and may not start with "-"',
+      });
+    case 'no-writable-dir':
+      return new SshpodError('container', `${place(where)}: ${reply.message}`, {
+        hint: 'sshd needs a writable place that allows running programs: mount an emptyDir volume, or allow exec on /tmp',
+      });
+    case 'unsupported-arch':
+      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'sshpod ships sshd for linux/amd64 and linux/arm64' });
+    case 'no-tools':
+      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'the container needs a POSIX sh with basic tools (head or dd)' });
+    case 'lock-timeout':
+      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'try again; if another sshpod is stuck, remove that lock directory' });
+    case 'sshd-failed':
+      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'run again with --log-level debug' });
+    default:
+      return new SshpodError('container', `preparing ${place(where)} failed (${reply.error}): ${reply.message}`, {
+        hint: 'run again with --log-level debug',
+      });
+  }
+}
+
+/** The exec ended without the script's answer: no shell, or it failed before replying. */
+export function execError(result: ExecResult, where: Where): SshpodError {
+  const text = `${result.status?.message ?? ''}\n${result.stderr}`;
+  const noShell =
+    result.exitCode === 127 ||
+    result.exitCode === 126 ||
+    /executable file not found|no such file or directory|not found in \$PATH/i.test(text);
+  if (noShell) {
+    return new SshpodError('container', `${place(where)} has no shell (sh), so sshpod cannot start sshd in it`, {
+      hint: `distroless and scratch images have none: target a container that has one (container--NAME), or attach a debug container: kubectl debug -it ${where.pod} -n ${where.namespace} --image=busybox --target=${where.container}`,
+    });
+  }
+  const detail = result.stderr.trim().split('\n').at(-1) || result.status?.message || 'the exec ended without an answer';
+  return new SshpodError('container', `preparing ${place(where)} failed: ${detail}`, { hint: 'run again with --log-level debug' });
+}

@@ -1,0 +1,87 @@
+// The known_hosts file sshpod manages (UserKnownHostsFile of the *.sshpod block; ssh checks
+// it strictly). `*.sshpod` pins sshpod's own host key, which it installs in every pod it prepares.
+// A pod whose sshd another user's sshpod installed presents that user's key: sshpod read it from
+// the pod over the authenticated Kubernetes API, and pins it for that exact hostname only.
+import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { keyMaterial } from './openssh-key.ts';
+
+const HEADER = '# Managed by sshpod: host keys of the sshd it runs in pods. Rewritten by sshpod; add nothing here.';
+const WILDCARD = '*.sshpod';
+
+export function hostPattern(host: string, port: number): string {
+  const lower = host.toLowerCase().replace(/\.$/, '');
+  return port === 22 ? lower : `[${lower}]:${port}`;
+}
+
+interface Pin {
+  pattern: string;
+  key: string;
+}
+
+/** The file's new text, given our own host key and what `pattern` presents now. */
+export function updatedKnownHosts(text: string, ownKey: string, pattern: string, presented: string): string {
+  const own = keyMaterial(ownKey);
+  const current = keyMaterial(presented);
+  const pins: Pin[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const [linePattern, type, blob] = trimmed.split(/\s+/);
+    if (!linePattern || !type || !blob) continue;
+    pins.push({ pattern: linePattern, key: `${type} ${blob}` });
+  }
+  const kept = pins.filter((pin) => pin.pattern !== WILDCARD && pin.pattern !== pattern);
+  const result: Pin[] = [{ pattern: WILDCARD, key: own }, ...kept];
+  if (current !== own) result.push({ pattern, key: current });
+  return `${HEADER}\n${result.map((pin) => `${pin.pattern} ${pin.key}`).join('\n')}\n`;
+}
+
+function withLock<T>(path: string, action: () => T): T {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than a few seconds belongs to a process that died holding it.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 5_000) rmdirSync(lock);
+      } catch {
+        // another process removed it first
+      }
+      if (Date.now() > deadline) throw new Error(`could not lock ${path}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+  try {
+    return action();
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+/** Makes ssh accept `presented` for `pattern`; writes only when something changes. */
+export function pinHostKey(path: string, ownKey: string, pattern: string, presented: string): void {
+  const before = readText(path);
+  if (updatedKnownHosts(before, ownKey, pattern, presented) === before) return;
+  withLock(path, () => {
+    const text = readText(path);
+    const next = updatedKnownHosts(text, ownKey, pattern, presented);
+    if (next === text) return;
+    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(temporary, next, { mode: 0o600 });
+    renameSync(temporary, path);
+  });
+}

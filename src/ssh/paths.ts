@@ -1,0 +1,24 @@
+// Where sshpod keeps its files on the user's machine: ~/.cache/sshpod, private to the user.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SshpodPaths {
+  cacheDir: string;
+  clientKey: string;
+  hostKey: string;
+  knownHosts: string;
+  controlDir: string;
+  sshConfig: string;
+}
+
+export function sshpodPaths(home = homedir()): SshpodPaths {
+  const cacheDir = join(home, '.cache', 'sshpod');
+  return {
+    cacheDir,
+    clientKey: join(cacheDir, 'id_ed25519'),
+    hostKey: join(cacheDir, 'host_ed25519_key'),
+    knownHosts: join(cacheDir, 'known_hosts'),
+    controlDir: join(cacheDir, 'control'),
+    sshConfig: join(home, '.ssh', 'config'),
+  };
+}
