@@ -48,6 +48,38 @@ Example (what ssh runs):
       });
     });
 
+  program
+    .command('configure')
+    .description('add the Host *.sshpod block to ~/.ssh/config (idempotent, with a backup) and create sshpod\'s keys')
+    .option('--print', 'print the block instead of writing it')
+    .option('--yes', 'do not ask before writing')
+    .addHelpText(
+      'after',
+      `
+The block goes first in ~/.ssh/config, so that no Host * or Match block before it can override it.
+Examples:
+  sshpod configure --print           # see the block
+  sshpod configure --yes             # write it without asking`,
+    )
+    .action(async (options: { print?: boolean; yes?: boolean }) => {
+      await runAction(async () => {
+        const { configure } = await import('./configure.ts');
+        await configure(options);
+      });
+    });
+
+  program
+    .command('unconfigure')
+    .description('remove the sshpod block from ~/.ssh/config (with a backup)')
+    .option('--purge', "also delete sshpod's keys and known_hosts (~/.cache/sshpod)")
+    .addHelpText('after', '\nExample:\n  sshpod unconfigure --purge')
+    .action(async (options: { purge?: boolean }) => {
+      await runAction(async () => {
+        const { unconfigure } = await import('./configure.ts');
+        unconfigure(options);
+      });
+    });
+
   return program;
 }
 

@@ -1,0 +1,67 @@
+// The `Host *.sshpod` block that `sshpod configure` writes. Why each line is there:
+//  ProxyCommand            absolute node and script paths, so it works whatever PATH ssh runs with
+//  IdentityFile/…Only      sshpod's own key, and only it (no agent keys offered to pods)
+//  UserKnownHostsFile      the file sshpod pins pod host keys in; StrictHostKeyChecking stays yes
+//  UpdateHostKeys no       ssh must not rewrite that file
+//  CheckHostIP no          there is no IP to check behind a ProxyCommand
+//  HostKeyAlgorithms       the pods' sshd has exactly one ed25519 host key
+//  Password/KbdInteractive never: sshpod's sshd accepts keys only
+//  ServerAliveInterval     keeps idle sessions alive through the API server's load balancers
+//  Control*                connection sharing: a second ssh/scp to the same host starts at once
+//  Host * (last)           ends the block, so settings after it in the file stay global
+import type { SshpodPaths } from './paths.ts';
+
+export const BEGIN_MARKER = '# >>> sshpod >>> managed by `sshpod configure`; `sshpod unconfigure` removes it';
+export const END_MARKER = '# <<< sshpod <<<';
+
+export interface BlockInput {
+  nodePath: string;
+  scriptPath: string;
+  paths: SshpodPaths;
+  platform: NodeJS.Platform;
+}
+
+function escapePath(path: string, platform: NodeJS.Platform): string {
+  // ssh_config expands %-tokens in these paths; Windows' ssh.exe wants forward slashes.
+  return (platform === 'win32' ? path.replace(/\\/g, '/') : path).replace(/%/g, '%%');
+}
+
+function quoteIfNeeded(value: string): string {
+  return /[\s"]/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
+}
+
+function forSsh(path: string, platform: NodeJS.Platform): string {
+  return quoteIfNeeded(escapePath(path, platform));
+}
+
+function commandWord(path: string, platform: NodeJS.Platform): string {
+  const escaped = path.replace(/%/g, '%%');
+  if (platform === 'win32') return `"${escaped.replace(/\\/g, '/')}"`;
+  // ssh runs ProxyCommand through the user's shell: single quotes keep every character literal.
+  return `'${escaped.replace(/'/g, `'\\''`)}'`;
+}
+
+export function renderBlock(input: BlockInput): string[] {
+  const { paths, platform } = input;
+  const lines = [
+    BEGIN_MARKER,
+    'Host *.sshpod',
+    `    ProxyCommand ${commandWord(input.nodePath, platform)} ${commandWord(input.scriptPath, platform)} proxy --host %h --user %r --port %p`,
+    `    IdentityFile ${forSsh(paths.clientKey, platform)}`,
+    '    IdentitiesOnly yes',
+    `    UserKnownHostsFile ${forSsh(paths.knownHosts, platform)}`,
+    '    StrictHostKeyChecking yes',
+    '    UpdateHostKeys no',
+    '    CheckHostIP no',
+    '    HostKeyAlgorithms ssh-ed25519',
+    '    PasswordAuthentication no',
+    '    KbdInteractiveAuthentication no',
+    '    ServerAliveInterval 30',
+  ];
+  if (platform !== 'win32') {
+    // Windows' OpenSSH has no connection sharing.
+    lines.push('    ControlMaster auto', `    ControlPath ${quoteIfNeeded(`${escapePath(paths.controlDir, platform)}/%C`)}`, '    ControlPersist 10m');
+  }
+  lines.push('Host *', END_MARKER);
+  return lines;
+}

@@ -1,0 +1,55 @@
+// Writing ~/.ssh/config safely: the real file behind a symlink (dotfile managers), a timestamped
+// backup of what was there, a temporary file renamed into place (never half-written), mode 0600.
+import { constants, copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync, chmodSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function resolveConfigPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+export function readConfig(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+function timestamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** Replaces the file's content; returns the backup's path, if there was a file to back up. */
+export function writeConfig(path: string, text: string, existed: boolean, now = new Date()): string | undefined {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  let backup: string | undefined;
+  if (existed) {
+    for (let attempt = 0; backup === undefined; attempt++) {
+      const candidate = `${path}.sshpod-backup-${timestamp(now)}${attempt > 0 ? `-${attempt}` : ''}`;
+      try {
+        copyFileSync(path, candidate, constants.COPYFILE_EXCL);
+        backup = candidate;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    chmodSync(backup, 0o600);
+  }
+  const temporary = `${path}.sshpod-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  const fd = openSync(temporary, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+  chmodSync(path, 0o600);
+  return backup;
+}
