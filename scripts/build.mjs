@@ -7,6 +7,23 @@ const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url
 // The remote script ships inside the bundle (src/remote/script.ts reads the file when run unbundled).
 const prepareScript = await readFile(new URL('../src/remote/prepare-sshd.sh', import.meta.url), 'utf8');
 
+// @kubernetes/client-node's config module imports the whole generated API client and node-fetch
+// for methods sshpod never calls (makeApiClient, applyToFetchOptions). Replacing those two
+// imports with stubs halves the bundle and the time to parse it on every ssh connect.
+const stubs = {
+  'client-node-gen': 'export function createConfiguration() { throw new Error("not bundled in sshpod"); }\nexport class ServerConfiguration { constructor() { throw new Error("not bundled in sshpod"); } }\n',
+  'node-fetch': 'export class Headers { constructor() { throw new Error("not bundled in sshpod"); } }\n',
+};
+const trimClientNode = {
+  name: 'trim-client-node',
+  setup(builder) {
+    const fromConfig = (args) => /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer);
+    builder.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => (fromConfig(args) ? { path: 'client-node-gen', namespace: 'sshpod-stub' } : undefined));
+    builder.onResolve({ filter: /^node-fetch$/ }, (args) => (fromConfig(args) ? { path: 'node-fetch', namespace: 'sshpod-stub' } : undefined));
+    builder.onLoad({ filter: /.*/, namespace: 'sshpod-stub' }, (args) => ({ contents: stubs[args.path], loader: 'js' }));
+  },
+};
+
 await build({
   entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
   outfile: new URL('../dist/sshpod.js', import.meta.url).pathname,
@@ -14,9 +31,12 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minifyWhitespace: false,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
   sourcemap: false,
   legalComments: 'none',
+  plugins: [trimClientNode],
   define: {
     __SSHPOD_VERSION__: JSON.stringify(pkg.version),
     __SSHPOD_PREPARE_SCRIPT__: JSON.stringify(prepareScript),
