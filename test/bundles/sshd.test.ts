@@ -1,0 +1,129 @@
+// Each bundled sshd, run as sshpod runs it, serves the machine's real OpenSSH clients:
+// config test, shell commands with their exit status, SFTP (what modern scp uses), inetd mode
+// behind a ProxyCommand, and a clean failure when its port is taken. arm64 runs through
+// qemu-user-static (registered in binfmt_misc by scripts/install-host-deps.sh).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { arches } from './bundle.ts';
+import { skipUnless } from './host.ts';
+import { SshdScratch } from './sshd-fixture.ts';
+
+function readBanner(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    socket.once('data', (line: string) => {
+      socket.destroy();
+      resolve(line);
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function nobodyIds(): string {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+  assert.ok(line, 'this machine has no nobody user in /etc/passwd');
+  const [, , uid, gid] = line.split(':');
+  return `${uid}:${gid}`;
+}
+
+for (const arch of arches) {
+  describe(`linux/${arch} sshd`, { skip: skipUnless(arch, { root: true }) }, () => {
+    test('sshd -t accepts a minimal config and names what is wrong in a bad one', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const env = { SSHPOD_PRIVSEP_DIR: s.privsepDir };
+      const ok = s.test(s.writeConfig(), env);
+      assert.equal(ok.status, 0, ok.stderr);
+      const bad = s.test(s.writeConfig(['NoSuchOption yes'], 'bad_config'), env);
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stderr, /Bad configuration option: NoSuchOption/);
+    });
+
+    test('serves a real ssh session and passes the exit status back', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const { port } = await s.start({ env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      const r = s.ssh(port, 'root', 'echo hi; exit 3');
+      assert.equal(r.stdout, 'hi\n', r.stderr);
+      assert.equal(r.status, 3);
+      assert.match(s.readLog(), /Accepted publickey for root from 127\.0\.0\.1/);
+    });
+
+    test('runs the pre-auth child as the host\'s nobody (privilege separation as root)', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const { port } = await s.start({ config: ['LogLevel DEBUG3'], env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      const r = s.ssh(port, 'root', 'true');
+      assert.equal(r.status, 0, r.stderr);
+      const log = s.readLog();
+      assert.ok(log.includes(`privsep user:group ${nobodyIds()}`), log);
+      assert.doesNotMatch(log, /chroot\(/);
+    });
+
+    test('serves sftp: a put and a get round-trip a file unchanged', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const { port } = await s.start({ env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      const original = join(s.dir, 'payload');
+      writeFileSync(original, randomBytes(1 << 20));
+      const uploaded = join(s.dir, 'uploaded');
+      const downloaded = join(s.dir, 'downloaded');
+      const r = s.sftp(port, 'root', `put ${original} ${uploaded}\nget ${uploaded} ${downloaded}\n`);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(sha256(uploaded), sha256(original));
+      assert.equal(sha256(downloaded), sha256(original));
+    });
+
+    test('sshd -i serves a session over stdin/stdout behind a ProxyCommand', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const config = s.writeConfig();
+      const proxy = `env SSHPOD_PRIVSEP_DIR=${s.privsepDir} ${s.sshd} -i -f ${config} -E ${s.log}`;
+      const r = s.ssh(null, 'root', 'echo inetd; exit 7', ['-o', `ProxyCommand=${proxy}`]);
+      assert.equal(r.stdout, 'inetd\n', `${r.stderr}\n${s.readLog()}`);
+      assert.equal(r.status, 7);
+    });
+
+    test('the starting process exits 0 only once sshd listens: the port answers at once', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const port = await freePort();
+      const r = s.spawnDaemon(s.writeConfig(), port, { env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      assert.equal(r.status, 0, s.readLog());
+      const banner = readBanner(port);
+      await s.waitForPid(); // so that cleanup() stops the daemon, whatever the banner does
+      assert.match(await banner, /^SSH-2\.0-OpenSSH_/);
+    });
+
+    test('exits non-zero before daemonising when its port is taken', async (t) => {
+      const s = new SshdScratch(arch);
+      const taken = createServer();
+      t.after(async () => {
+        taken.close();
+        await s.cleanup();
+      });
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const { port } = taken.address() as AddressInfo;
+      const r = s.spawnDaemon(s.writeConfig(), port, { env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      assert.equal(r.status, 255, 'the status of sshd\'s fatal()');
+      const log = s.readLog();
+      assert.match(log, new RegExp(`Bind to port ${port} on 127\\.0\\.0\\.1 failed: Address (already )?in use`));
+      assert.match(log, /Cannot bind any address/);
+    });
+  });
+}
