@@ -66,6 +66,21 @@ function isGone(pid: number): boolean {
   }
 }
 
+/**
+ * A wrapper (for StartOptions.wrapper) that runs sshd in a private mount namespace after
+ * `setup`, a shell script that sees `args` as $1, $2, ... Whatever it mounts is seen only by
+ * that sshd and its sessions, and goes away with them.
+ */
+export function inPrivateMountNamespace(setup: string, ...args: string[]): string[] {
+  const script = `${setup}\nshift ${args.length}\nexec "$@"`;
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-ec', script, 'sshpod-test-ns', ...args];
+}
+
+/** A wrapper that runs sshd as uid:gid with no supplementary groups, as a non-root container does. */
+export function asUser(uid: number, gid: number): string[] {
+  return ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups'];
+}
+
 export class SshdScratch {
   readonly dir: string;
   readonly sshd: string;
@@ -92,6 +107,7 @@ export class SshdScratch {
     this.pidFile = join(this.dir, 'sshd.pid');
     this.privsepDir = join(this.dir, 'empty');
     mkdirSync(this.privsepDir, { mode: 0o755 });
+    writeFileSync(this.log, ''); // created now, so chownAll() hands it over too
     mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'sshpod-test-host', '-f', this.hostKey]);
     mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'sshpod-test-user', '-f', this.userKey]);
     writeFileSync(this.authorizedKeys, readFileSync(`${this.userKey}.pub`), { mode: 0o644 });

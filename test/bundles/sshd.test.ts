@@ -120,6 +120,8 @@ for (const arch of arches) {
       await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
       const { port } = taken.address() as AddressInfo;
       const r = s.spawnDaemon(s.writeConfig(), port, { env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      // Were it to start anyway, it could bind once `taken` closes: make cleanup() stop it.
+      if (r.status === 0) await s.waitForPid();
       assert.equal(r.status, 255, 'the status of sshd\'s fatal()');
       const log = s.readLog();
       assert.match(log, new RegExp(`Bind to port ${port} on 127\\.0\\.0\\.1 failed: Address (already )?in use`));
