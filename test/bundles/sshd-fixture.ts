@@ -213,10 +213,10 @@ export class SshdScratch {
     this.pids.delete(pid);
   }
 
-  private clientOptions(): string[] {
+  private clientOptions(identity = this.userKey): string[] {
     return [
       '-F', '/dev/null',
-      '-i', this.userKey,
+      '-i', identity,
       '-o', 'IdentitiesOnly=yes',
       '-o', 'BatchMode=yes',
       '-o', `HostKeyAlias=${hostAlias}`,
@@ -228,9 +228,22 @@ export class SshdScratch {
   }
 
   /** Runs `command` through a real ssh session; `clientOptions` go before the destination. */
-  ssh(port: number | null, user: string, command: string, clientOptions: string[] = []): RunResult {
+  ssh(port: number | null, user: string, command: string, clientOptions: string[] = [], identity?: string): RunResult {
     const where = port === null ? [] : ['-p', String(port)];
-    return run('ssh', [...this.clientOptions(), ...where, ...clientOptions, `${user}@127.0.0.1`, command]);
+    return run('ssh', [...this.clientOptions(identity), ...where, ...clientOptions, `${user}@127.0.0.1`, command]);
+  }
+
+  /** Copies files with scp, which speaks SFTP to the server since OpenSSH 9.0. */
+  scp(port: number, from: string, to: string): RunResult {
+    return run('scp', [...this.clientOptions(), '-P', String(port), from, to]);
+  }
+
+  /** Makes another user key pair and authorizes it; returns the private key's path. */
+  addUserKey(type: 'ed25519' | 'rsa' | 'ecdsa', name: string): string {
+    const key = join(this.dir, name);
+    mustRun('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', key]);
+    writeFileSync(this.authorizedKeys, readFileSync(`${key}.pub`), { flag: 'a' });
+    return key;
   }
 
   /** Runs an sftp batch file (`sftp -b`) against the server. */

@@ -105,6 +105,34 @@ for (const arch of arches) {
       assert.equal(r.status, 0, r.stderr);
       assert.equal(sha256(uploaded), sha256(original));
       assert.equal(sha256(downloaded), sha256(original));
+
+      const copied = join(s.dir, 'copied-by-scp');
+      const c = s.scp(port, original, `root@127.0.0.1:${copied}`);
+      assert.equal(c.status, 0, c.stderr);
+      assert.equal(sha256(copied), sha256(original));
+    });
+
+    test('allocates a pty for interactive sessions', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const { port } = await s.start({ env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      const r = s.ssh(port, 'root', 'tty', ['-tt']);
+      assert.match(r.stdout, /^\/dev\/pts\/\d+\r?\n$/, `${r.stderr}\n${s.readLog()}`);
+      assert.equal(r.status, 0);
+    });
+
+    test('accepts Ed25519 user keys and refuses RSA and ECDSA ones (no OpenSSL in the build)', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const rsa = s.addUserKey('rsa', 'user_rsa');
+      const ecdsa = s.addUserKey('ecdsa', 'user_ecdsa');
+      const { port } = await s.start({ env: { SSHPOD_PRIVSEP_DIR: s.privsepDir } });
+      assert.equal(s.ssh(port, 'root', 'true').status, 0);
+      for (const key of [rsa, ecdsa]) {
+        const r = s.ssh(port, 'root', 'true', [], key);
+        assert.equal(r.status, 255, `${key} was accepted`);
+        assert.match(r.stderr, /Permission denied \(publickey\)/);
+      }
     });
 
     test('sshd -i serves a session over stdin/stdout behind a ProxyCommand', async (t) => {
