@@ -67,6 +67,7 @@ ensure_apt_setup() {
     dpkg --add-architecture arm64
     changed=1
   fi
+  # shellcheck disable=SC2016 # $(IDENTIFIER) is apt's placeholder, not a shell expansion
   if ! apt-get indextargets --format '$(IDENTIFIER)' | grep -qx Sources; then
     log "adding deb-src entries (apt-get source needs them)"
     if [ -f /etc/apt/sources.list.d/debian.sources ]; then
@@ -81,8 +82,9 @@ ensure_apt_setup() {
     fi
     changed=1
   fi
-  if [ "$changed" = 1 ] || ! apt-get indextargets --format '$(FILENAME)' 'Identifier: Sources' |
-    while read -r f; do [ -e "$f" ] || exit 1; done; then
+  # Fresh images ship without package lists; a new architecture or deb-src entry needs them too.
+  if [ "$changed" = 1 ] || [ -z "$(apt-cache showsrc openssh 2>/dev/null)" ] ||
+    ! apt-cache show gcc-aarch64-linux-gnu musl-dev:arm64 >/dev/null 2>&1; then
     apt_get update -qq
   fi
 }
@@ -109,8 +111,8 @@ fetch_source() {
   dsc=$(ls "$work"/src/openssh_*.dsc)
   [ "$(printf '%s\n' "$dsc" | wc -l)" = 1 ] || die "expected one openssh .dsc in $work/src, found: $dsc"
   dpkg-source --no-check -x "$dsc" "$work/src/openssh" >/dev/null
-  # Debian's patches change configure.ac (as Debian's own build does with dh_autoreconf, the
-  # shipped configure must be regenerated; aclocal.m4 ships with the source, so no automake).
+  # Debian's patches change configure.ac, so configure must be regenerated (Debian's own build
+  # does it with dh_autoreconf); aclocal.m4 ships with the source, so autoconf alone suffices.
   (cd "$work/src/openssh" && autoheader 2>/dev/null && autoconf 2>/dev/null) ||
     die "autoheader/autoconf failed in $work/src/openssh"
 }
@@ -270,7 +272,7 @@ main() {
 
   for arch in $targets; do cp "$work/sshd-linux-$arch.gz" "$out_dir/"; done
   cp "$work/manifest.json" "$out_dir/manifest.json"
-  log "wrote $out_dir/manifest.json and sshd-linux-{$(echo $targets | tr ' ' ,)}.gz"
+  log "wrote $out_dir/manifest.json and sshd-linux-{$(echo "$targets" | tr ' ' ,)}.gz"
 }
 
 main "$@"
