@@ -14,6 +14,11 @@ import { arches, committedBundlesDir, readManifest, target } from './bundle.ts';
 
 const asked = process.env.SSHPOD_BUILD_BUNDLES === '1';
 
+test('bundles/build.sh is valid bash (always checked; the build itself only when asked)', () => {
+  const r = spawnSync('bash', ['-n', join(committedBundlesDir, 'build.sh')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
 test('bundles/build.sh reproduces the committed bundles', { skip: !asked && 'set SSHPOD_BUILD_BUNDLES=1 to rebuild (takes minutes)' }, (t) => {
   const out = mkdtempSync(join(tmpdir(), 'sshpod-bundles-build-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
