@@ -20,7 +20,9 @@ targets="amd64 arm64"
 
 # Flags shared by both targets (recorded in the manifest). Everything that would need a runtime
 # file or library is off; sshd must never write the container's login records; the default PATH
-# is the one container images are built with, so /usr/local/bin tools are found.
+# is the one container images are built with, so /usr/local/bin tools are found. Nothing may
+# depend on what the build machine happens to have installed (xauth is found by searching PATH
+# unless given, so it is given: Debian's path).
 configure_flags=(
   --prefix=/usr
   --sysconfdir=/etc/ssh
@@ -35,6 +37,7 @@ configure_flags=(
   --without-pie
   --with-sandbox=seccomp_filter
   --disable-pkcs11
+  --with-xauth=/usr/bin/xauth
   --disable-lastlog
   --disable-utmp
   --disable-utmpx
