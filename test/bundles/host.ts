@@ -6,9 +6,13 @@ import type { Arch } from './bundle.ts';
 
 export const isRoot = process.getuid?.() === 0;
 
+/** Whether `arch` binaries run on this CPU without emulation. */
+export function isNative(arch: Arch): boolean {
+  return process.arch === (arch === 'amd64' ? 'x64' : 'arm64');
+}
+
 function canRun(arch: Arch): boolean {
-  if (arch === 'amd64') return process.arch === 'x64';
-  return process.arch === 'arm64' || existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64');
+  return isNative(arch) || (arch === 'arm64' && existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64'));
 }
 
 /** A node:test `skip` value: false, or why this machine cannot run the test. */

@@ -29,8 +29,6 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Runs sshd through another program, e.g. setpriv or unshare; sshd's argv is appended. */
   wrapper?: string[];
-  /** Use this port once instead of trying random ones. */
-  port?: number;
 }
 
 export interface RunningSshd {
@@ -43,7 +41,7 @@ function result(r: SpawnSyncReturns<string>): RunResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): RunResult {
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): RunResult {
   return result(spawnSync(cmd, args, { encoding: 'utf8', timeout: processTimeoutMs, ...opts }));
 }
 
@@ -156,11 +154,12 @@ export class SshdScratch {
   async start(opts: StartOptions = {}): Promise<RunningSshd> {
     const configPath = this.writeConfig(opts.config);
     for (let attempt = 1; ; attempt++) {
-      const port = opts.port ?? randomInt(20_000, 60_000);
+      const port = randomInt(20_000, 60_000);
       const r = this.spawnDaemon(configPath, port, opts);
       if (r.status === 0) return { port, pid: await this.waitForPid() };
       const log = this.readLog();
-      if (opts.port === undefined && attempt < 5 && log.includes('Address already in use')) continue;
+      // musl words EADDRINUSE "Address in use", glibc "Address already in use".
+      if (attempt < 5 && /Address (already )?in use/.test(log)) continue;
       throw new Error(`sshd exited with status ${r.status}:\n${log}${r.stderr}`);
     }
   }
@@ -184,7 +183,8 @@ export class SshdScratch {
 
   /** Waits for the daemon's pid file and remembers the pid, so that cleanup() stops it. */
   async waitForPid(): Promise<number> {
-    // The daemon writes its pid file just after it forks away; poll for it (bounded).
+    // The daemon writes its pid file right after it listens, just after the starting process
+    // has exited; poll for it (bounded).
     for (let i = 0; i < 600; i++) {
       let text = '';
       try {

@@ -10,7 +10,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { arches } from './bundle.ts';
-import { skipUnless } from './host.ts';
+import { isNative, skipUnless } from './host.ts';
 import { type ProcFacts, descendantsOf, procFacts } from './proc.ts';
 import { SshdScratch } from './sshd-fixture.ts';
 
@@ -43,7 +43,7 @@ function nobodyUid(): number {
 }
 
 for (const arch of arches) {
-  const native = (arch === 'amd64' ? 'x64' : 'arm64') === process.arch;
+  const native = isNative(arch);
   describe(`linux/${arch} sshd`, { skip: skipUnless(arch, { root: true }) }, () => {
     test('sshd -t accepts a minimal config and names what is wrong in a bad one', async (t) => {
       const s = new SshdScratch(arch);
