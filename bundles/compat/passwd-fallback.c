@@ -3,9 +3,11 @@
  *  - a root container without `nobody`, sshd's privilege-separation user;
  *  - a non-root container whose uid has no entry (common with `runAsUser: 4242`), where the
  *    login name must map to the container's uid.
- * sshd is linked with -Wl,--wrap=getpwnam -Wl,--wrap=getpwuid, so its calls land here. The
- * real (musl) lookup always wins; only when it finds nothing, and $SSHPOD_PASSWD names a
- * readable file in passwd(5) format, is that file searched. sshd's other account lookups need
+ * sshd is linked with -Wl,--wrap=getpwnam -Wl,--wrap=getpwuid, so its calls land here. When
+ * $SSHPOD_PASSWD names a readable file in passwd(5) format, that file is searched first: it holds
+ * only entries sshpod wrote on purpose, and in a non-root container without a name for its uid
+ * the login name must map to that uid even when /etc/passwd knows the name (`root`, say) under
+ * another uid. Otherwise the real (musl) lookup answers. sshd's other account lookups need
  * no fallback: initgroups() and getgrnam("tty") work without group entries, and getspnam()
  * finding nothing just skips the shadow expiry check.
  */
@@ -44,20 +46,14 @@ static struct passwd *fallback_lookup(const char *name, uid_t uid)
 
 struct passwd *__wrap_getpwnam(const char *name)
 {
-	struct passwd *pw = __real_getpwnam(name);
-	int saved_errno = errno;
+	struct passwd *pw = name != NULL ? fallback_lookup(name, 0) : NULL;
 
-	if (pw == NULL && name != NULL && (pw = fallback_lookup(name, 0)) == NULL)
-		errno = saved_errno;
-	return pw;
+	return pw != NULL ? pw : __real_getpwnam(name);
 }
 
 struct passwd *__wrap_getpwuid(uid_t uid)
 {
-	struct passwd *pw = __real_getpwuid(uid);
-	int saved_errno = errno;
+	struct passwd *pw = fallback_lookup(NULL, uid);
 
-	if (pw == NULL && (pw = fallback_lookup(NULL, uid)) == NULL)
-		errno = saved_errno;
-	return pw;
+	return pw != NULL ? pw : __real_getpwuid(uid);
 }

@@ -27,7 +27,7 @@ export interface BundleManifest {
 }
 
 export function bundleDirectory(): string {
-  const override = process.env['SSHPOD_BUNDLE_DIR'];
+  const override = process.env['SSHPOD_BUNDLES_DIR'];
   if (override) return override;
   // dist/sshpod.js and src/remote/bundles.ts both sit below the package root.
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -40,6 +40,20 @@ for (const arch of arches) {
       assert.match(s.readLog(), /Invalid user app from 127\.0\.0\.1/);
     });
 
+    test('SSHPOD_PASSWD is searched before /etc/passwd: `root` maps to a non-root sshd\'s own uid', async (t) => {
+      assert.ok(!hasPasswdEntry(uid), `uid ${uid} must have no /etc/passwd entry for this test`);
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const fallback = join(s.dir, 'passwd');
+      writeFileSync(fallback, `root:x:${uid}:${uid}:sshpod:${s.dir}:/bin/sh\n`);
+      s.chownAll(uid, uid);
+      const started = await s.start({ wrapper: asUser(uid, uid), env: { SSHPOD_PASSWD: fallback } });
+      const r = s.ssh(started.port, 'root', 'id -u; echo "$USER"');
+      assert.equal(r.stdout, `${uid}\nroot\n`, `${r.stderr}\n${s.readLog()}`);
+      assert.equal(r.status, 0);
+      await s.stop(started.pid);
+    });
+
     test('a root sshd in an image without nobody starts with SSHPOD_PASSWD, and says why not without', async (t) => {
       const s = new SshdScratch(arch);
       t.after(() => s.cleanup());
