@@ -3,6 +3,7 @@
 // and a LIST (workload), one exec and one port-forward.
 import { userInfo } from 'node:os';
 import { parseHostname } from '../target/hostname.ts';
+import { checkLoginName } from '../target/login-name.ts';
 import { loadKubeConfig, selectContext } from '../kube/kubeconfig.ts';
 import { ApiConnection } from '../kube/connection.ts';
 import { openPortForward } from '../kube/port-forward.ts';
@@ -24,7 +25,7 @@ export interface ProxyOptions {
 
 export async function runProxy(options: ProxyOptions): Promise<void> {
   const spec = parseHostname(options.host);
-  const login = options.user || userInfo().username;
+  const login = checkLoginName(options.user || userInfo().username);
 
   const selected = selectContext(loadKubeConfig(), spec.context);
   log.debug(`kubeconfig: context ${selected.context}, server ${selected.server}`);

@@ -2,6 +2,7 @@
 import { SshpodError } from '../errors.ts';
 import type { ExecResult } from '../kube/exec.ts';
 import type { Reply } from './reply.ts';
+import { LOGIN_NAME_RULE } from '../target/login-name.ts';
 
 export interface Where {
   pod: string;
@@ -28,9 +29,7 @@ export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: W
         hint: `ssh ${users[0] ?? 'USER'}@${where.host}`,
       });
     case 'bad-user':
-      return new SshpodError('user', 'the ssh user name is not a valid user name', {
-        hint: 'user names may contain only letters, digits, ".", "_" and "-", and may not start with "-"',
-      });
+      return new SshpodError('user', 'the ssh user name is not a valid user name', { hint: LOGIN_NAME_RULE });
     case 'no-writable-dir':
       return new SshpodError('container', `${place(where)}: ${reply.message}`, {
         hint: 'sshd needs a writable place that allows running programs: mount an emptyDir volume, or allow exec on /tmp',

@@ -46,7 +46,6 @@ export function renderSshdConfig(input: SshdConfigInput): string {
     'X11Forwarding no',
     'PermitTTY yes',
     'PrintMotd no',
-    'PrintLastLog no',
     'UseDNS no',
     'Subsystem sftp internal-sftp',
     // Editors and ControlMaster open many sessions over one connection; many ssh processes may
