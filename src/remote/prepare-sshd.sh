@@ -61,11 +61,11 @@ fi
 [ -n "$gid" ] || gid=$(id -g 2>/dev/null)
 [ -n "$uid" ] || fail no-tools "cannot tell which user the container runs as (no /proc, no id)"
 
-# Looks a passwd entry up by name ($1=name) or uid ($1=uid), setting pw_name pw_uid pw_shell.
-# Returns 1 when there is none.
+# Looks a passwd entry up by name ($1=name) or uid ($1=uid), setting pw_name pw_uid pw_gid
+# pw_home pw_shell. Returns 1 when there is none.
 lookup_passwd() {
   [ -r /etc/passwd ] || return 1
-  while IFS=: read -r pw_name _ pw_uid _ _ _ pw_shell; do
+  while IFS=: read -r pw_name _ pw_uid pw_gid _ pw_home pw_shell; do
     case $1 in
       name) [ "$pw_name" = "$2" ] && return 0 ;;
       uid) [ "$pw_uid" = "$2" ] && return 0 ;;
@@ -74,7 +74,7 @@ lookup_passwd() {
   return 1
 }
 
-# Users that could log in: a login shell that exists and is not nologin/false.
+# Users with a login shell, for error messages.
 usable_users() {
   [ -r /etc/passwd ] || return 0
   count=0 names=''
@@ -88,29 +88,51 @@ usable_users() {
   printf '%s' "$names"
 }
 
-# Entries sshd finds in $SSHPOD_PASSWD (the bundle's fallback, consulted before /etc/passwd):
-# names this container cannot resolve itself.
+# The shell for fallback entries and the exec probe; /bin/sh almost always (and no fork to learn it).
+if [ -x /bin/sh ]; then
+  sh_path=/bin/sh
+else
+  sh_path=$(command -v sh)
+  case $sh_path in /*) ;; *) sh_path=/bin/sh ;; esac
+fi
+
+# Entries sshd finds in $SSHPOD_PASSWD (the bundle searches it before /etc/passwd): names this
+# container cannot resolve itself, and users whose login shell cannot run a command.
 fallback_entries=''
+add_fallback() { fallback_entries="$fallback_entries${fallback_entries:+ }$1"; }
+
+# The found user (pw_*) logs in with sh when its shell is nologin, false or missing, as
+# `kubectl exec` would let them run commands anyway.
+shell_for_found_user() {
+  case ${pw_shell:-/bin/sh} in
+    */nologin | */false) ;;
+    *) [ -x "${pw_shell:-/bin/sh}" ] && return 0 ;;
+  esac
+  case $pw_home in '' | *[!A-Za-z0-9/._-]*) pw_home=/ ;; esac
+  add_fallback "$pw_name:x:$pw_uid:$pw_gid:sshpod:$pw_home:$sh_path"
+}
+
 if [ "$uid" = 0 ]; then
-  if ! lookup_passwd name "$login"; then
-    [ "$login" = root ] || fail unknown-user "user \"$login\" does not exist in this container" "$(usable_users)"
-    fallback_entries='root:x:0:0:root:/root:/bin/sh'
-  elif [ -n "$pw_shell" ] && [ ! -x "$pw_shell" ]; then
-    fail no-shell "the login shell of \"$login\" ($pw_shell) does not exist in this container" "$(usable_users)"
+  if lookup_passwd name "$login"; then
+    shell_for_found_user
+  elif [ "$login" = root ]; then
+    add_fallback "root:x:0:0:root:/root:$sh_path"
+  else
+    fail unknown-user "user \"$login\" does not exist in this container" "$(usable_users)"
   fi
   # sshd's privilege-separation child runs as nobody.
-  lookup_passwd name nobody || fallback_entries="$fallback_entries${fallback_entries:+ }nobody:x:65534:65534:nobody:/:/bin/false"
-  user=$login
+  lookup_passwd name nobody || add_fallback "nobody:x:65534:65534:nobody:/:/bin/false"
 elif lookup_passwd uid "$uid"; then
   [ "$login" = "$pw_name" ] || fail wrong-user "this container runs as \"$pw_name\" (uid $uid), and only that user can log in" "$pw_name"
-  user=$login
+  shell_for_found_user
 else
   # The container's uid has no name: any login name maps to it.
   home=${HOME:-/}
+  case $home in '' | *[!A-Za-z0-9/._-]*) home=/ ;; esac
   [ -d "$home" ] || home=/
-  fallback_entries="$login:x:$uid:${gid:-$uid}:sshpod:$home:/bin/sh"
-  user=$login
+  add_fallback "$login:x:$uid:${gid:-$uid}:sshpod:$home:$sh_path"
 fi
+user=$login
 
 # --- where our files live -----------------------------------------------------------------
 # <base>/sshpod/<pod-uid>/<container>/: the first base that is writable and allows exec.
@@ -200,8 +222,6 @@ fi
 
 # --- the slow path: under a lock, so that concurrent connections make exactly one sshd -----
 if [ -z "$dir" ]; then
-  sh_path=$(command -v sh)
-  case $sh_path in /*) ;; *) sh_path=/bin/sh ;; esac
   tried=''
   for base in $candidates; do
     case " $tried " in *" $base "*) continue ;; esac

@@ -20,7 +20,6 @@ export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: W
   const users = reply.users;
   switch (reply.error) {
     case 'unknown-user':
-    case 'no-shell':
       return new SshpodError('user', `${reply.message} (${place(where)})`, {
         hint: users.length > 0 ? `log in as one of: ${users.join(', ')} (e.g. ssh ${users[0]}@${where.host})` : 'this container has no user with a login shell',
       });

@@ -249,6 +249,15 @@ for (const [shellName, shell] of shells) {
       assert.ok(reply.users.includes('root'), reply.users.join(' '));
     });
 
+    test('a user whose login shell cannot run commands gets sh, as kubectl exec would', async () => {
+      const podUid = randomUUID();
+      const dir = join(base, 'sshpod', podUid, 'app');
+      const run = await runScript(shell, { base, podUid, login: 'daemon' });
+      assert.equal(run.replies.at(-1)?.status, 'ready', JSON.stringify(run.replies));
+      const daemon = readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('daemon:'))?.split(':') ?? [];
+      assert.equal(readFileSync(join(dir, 'passwd'), 'utf8'), `daemon:x:${daemon[2]}:${daemon[3]}:sshpod:${daemon[5]}:/bin/sh\n`);
+    });
+
     test('hostile user names are rejected before any use', async () => {
       for (const login of ["x';reboot;'", '$(id)', '-oProxyCommand=x', 'a b', 'x:0:0']) {
         const run = await runScript(shell, { base, podUid: randomUUID(), login });
