@@ -102,7 +102,8 @@ case ":$PATH:" in
 esac
 
 if [ -z "$yes" ]; then
-  if [ -r /dev/tty ] && [ -w /dev/tty ]; then
+  # /dev/tty exists even without a controlling terminal: only opening it tells.
+  if (: </dev/tty >/dev/tty) 2>/dev/null; then
     printf 'Add the Host *.sshpod block to ~/.ssh/config? [Y/n] ' >/dev/tty
     read -r answer </dev/tty || answer=n
     case $answer in '' | y | Y | yes | YES) yes=1 ;; esac
