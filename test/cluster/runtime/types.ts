@@ -41,6 +41,9 @@ export interface PodSpecForRuntime {
   namespace: string;
   name: string;
   hostname: string;
+  /** The pod IP the API server allocated (it is already in the containers' env, e.g. via the
+   *  downward API); the runtime reports it as PodHandle.podIP. Optional for older callers. */
+  podIP?: string;
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
 }
