@@ -4,6 +4,10 @@
 set -eu
 
 packages="openssh-client socat rsync iproute2 util-linux busybox-static qemu-user-static binfmt-support dash"
+# The test cluster's runtime: gcc + libc6-dev compile its nsexec helper and the distroless
+# image's static sleeper; mount and iproute2 set up pods; the `debian` test image is the host's
+# own root, so what it promises (python3, xz, gzip, tar, rsync, bash, util-linux) must be here.
+packages="$packages gcc libc6-dev mount python3 xz-utils gzip tar bash coreutils"
 
 missing=""
 for p in $packages; do
@@ -20,6 +24,13 @@ if [ -n "$missing" ]; then
   apt-get update -qq >/dev/null
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The arm64 test image is Debian's busybox-static:arm64, fetched with `apt-get download` when
+# the test cluster first needs it: apt must know the arm64 architecture and its package lists.
+if [ "$(id -u)" = 0 ]; then
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  apt-cache show busybox-static:arm64 >/dev/null 2>&1 || apt-get update -qq >/dev/null
 fi
 
 # arm64 containers and the arm64 sshd run through qemu-user-static. The F flag makes the kernel
