@@ -19,6 +19,7 @@ import { StatusError } from './status.ts';
 import { sendError, sendJson } from './http.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.ts';
 import { handleResourceRequest } from './rest.ts';
+import { openApiDocument, openApiRoot } from './openapi.ts';
 import { handlePodUpgrade, rejectUpgrade } from '../streams/upgrade.ts';
 import type { PodHandle } from '../runtime/types.ts';
 
@@ -142,6 +143,14 @@ export class ApiServer {
     } else if (path === '/version') body = serverVersion;
     else if (path === '/api') body = apiVersions(this.url.replace(/^https:\/\//, ''));
     else if (path === '/apis') body = apiGroupList();
+    else if (path === '/openapi/v3') body = openApiRoot();
+    else if (path.startsWith('/openapi/v3/')) {
+      const doc = openApiDocument(path);
+      if (doc === undefined) throw status.pathNotFound();
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc), 'Cache-Control': 'public, immutable' });
+      res.end(doc);
+      return 200;
+    }
     else if (info.apiPrefix === 'api' && info.apiVersion) body = apiResourceList('', info.apiVersion);
     else if (info.apiPrefix === 'apis' && info.apiGroup && info.apiVersion) body = apiResourceList(info.apiGroup, info.apiVersion);
     else if (info.apiPrefix === 'apis' && info.apiGroup) body = apiGroup(info.apiGroup);

@@ -120,7 +120,8 @@ export class Kubelet {
   private reportStatus(record: PodRecord): void {
     const handle = record.handle;
     if (!handle || record.stopping) return;
-    this.writeStatus(record, (pod) => runningPodStatus(pod, handle.containerStates(), handle.podIP, this.options.hostIP));
+    // The pod IP is the API server's allocation (already in the containers' env); nothing routes to it.
+    this.writeStatus(record, (pod) => runningPodStatus(pod, handle.containerStates(), record.podIP, this.options.hostIP));
   }
 
   private startPod(pod: Pod): void {

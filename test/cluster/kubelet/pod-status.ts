@@ -80,9 +80,12 @@ export function runningPodStatus(pod: Pod, states: RuntimeContainerState[], podI
     if (!s) return { ...base, state: { waiting: { reason: 'ContainerCreating' } }, ready: false, started: false };
     if (s.running) return { ...base, state: { running: { startedAt: ts(s.startedAt) } }, ready: true, started: true };
     const code = s.exitCode ?? 0;
+    const terminated: Record<string, unknown> = { exitCode: code, reason: s.reason ?? (code === 0 ? 'Completed' : 'Error') };
+    if (s.message) terminated.message = s.message;
+    Object.assign(terminated, { startedAt: ts(s.startedAt), finishedAt: ts(s.finishedAt), containerID: base.containerID });
     return {
       ...base,
-      state: { terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: ts(s.startedAt), finishedAt: ts(s.finishedAt), containerID: base.containerID } },
+      state: { terminated: terminated as { exitCode: number } },
       ready: false,
       started: false,
     };

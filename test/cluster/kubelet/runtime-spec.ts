@@ -11,6 +11,7 @@ import type { WaitingReason } from './pod-status.ts';
 /** Pod annotations that turn on test-only container options. */
 export const knobAnnotations = {
   noexecTmp: 'sshpod.test/noexec-tmp',
+  readOnlyTmp: 'sshpod.test/readonly-tmp',
 } as const;
 
 function annotationOn(pod: Pod, key: string): boolean {
@@ -71,6 +72,7 @@ export function runtimeSpec(pod: Pod, input: RuntimeSpecInput): { spec: PodSpecF
     if (gid !== undefined) spec.runAsGroup = gid;
     if (sc.readOnlyRootFilesystem) spec.readOnlyRootFilesystem = true;
     if (annotationOn(pod, knobAnnotations.noexecTmp)) spec.noexecTmp = true;
+    if (annotationOn(pod, knobAnnotations.readOnlyTmp)) spec.readOnlyTmp = true;
     containers.push(spec);
   }
   const unknownMount = containers.flatMap((c) => c.volumeMounts).find((m) => !volumes.some((v) => v.name === m.name));

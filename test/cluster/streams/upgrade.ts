@@ -37,6 +37,15 @@ const wss = new WebSocketServer({
   perMessageDeflate: false,
   handleProtocols: (_offered, req) => chosenProtocols.get(req) || false,
 });
+// `SPDY/3.1+portforward.k8s.io` is not an RFC 6455 token ('/' is a separator), so ws refuses
+// it; Go's gorilla/websocket (kubectl's side and kube-apiserver's) does not. Such a protocol is
+// taken out of the request before ws sees it and put into the 101 response here.
+const untokenProtocols = new WeakMap<IncomingMessage, string>();
+wss.on('headers', (headers: string[], req: IncomingMessage) => {
+  const protocol = untokenProtocols.get(req);
+  if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+});
+const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function rejectUpgrade(socket: Duplex, error: unknown): number {
   let code = 500;
@@ -67,6 +76,10 @@ function negotiate(req: IncomingMessage, supported: string[]): string {
 }
 
 function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
+  if (protocol && !tokenPattern.test(protocol)) {
+    delete req.headers['sec-websocket-protocol'];
+    untokenProtocols.set(req, protocol);
+  }
   chosenProtocols.set(req, protocol);
   return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
 }
