@@ -35,6 +35,8 @@ const chosenProtocols = new WeakMap<IncomingMessage, string>();
 const wss = new WebSocketServer({
   noServer: true,
   perMessageDeflate: false,
+  // golang.org/x/net/websocket's limit, which kube-apiserver and kubelet inherit.
+  maxPayload: 32 << 20,
   handleProtocols: (_offered, req) => chosenProtocols.get(req) || false,
 });
 // `SPDY/3.1+portforward.k8s.io` is not an RFC 6455 token ('/' is a separator), so ws refuses
@@ -81,7 +83,13 @@ function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, pro
     untokenProtocols.set(req, protocol);
   }
   chosenProtocols.set(req, protocol);
-  return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
+  return new Promise((resolve) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Protocol violations (e.g. an oversized message) close this connection, nothing else.
+      ws.on('error', () => ws.terminate());
+      resolve(ws);
+    }),
+  );
 }
 
 function runningPod(ctx: UpgradeContext, info: RequestInfo): { pod: Pod; handle: PodHandle | undefined } {
