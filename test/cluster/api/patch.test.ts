@@ -27,7 +27,7 @@ test('JSON patch (RFC 6902): add, replace, remove, test, move, copy', () => {
 });
 
 test('strategic merge: containers merge by name, env by name, other lists replace', () => {
-  const target = {
+  const target: Json = {
     spec: {
       containers: [
         { name: 'app', image: 'busybox:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },

@@ -20,11 +20,11 @@ test('pod table rows: READY, STATUS (Terminating, waiting reasons), RESTARTS', (
     ...extra,
   });
   const running = { status: { phase: 'Running', podIP: '10.0.0.1', containerStatuses: [{ name: 'a', ready: true, restartCount: 0, state: { running: {} } }, { name: 'b', ready: false, restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } } }] } };
-  const table = toTable('pods', [pod(running)], '5', 'Metadata', 'meta.k8s.io/v1', now) as { rows: { cells: unknown[]; object: { kind: string } }[]; columnDefinitions: { name: string; priority: number }[] };
+  const table = toTable('pods', [pod(running)], '5', 'Metadata', 'meta.k8s.io/v1', now) as unknown as { rows: { cells: unknown[]; object: { kind: string } }[]; columnDefinitions: { name: string; priority: number }[] };
   assert.deepEqual(table.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age']);
   assert.deepEqual(table.rows[0]?.cells.slice(0, 6), ['p', '1/2', 'CrashLoopBackOff', 1, '60s', '10.0.0.1']);
   assert.equal(table.rows[0]?.object.kind, 'PartialObjectMetadata');
-  const terminating = toTable('pods', [pod({ ...running, metadata: { name: 'p', creationTimestamp: '2024-01-01T00:00:00Z', deletionTimestamp: 'x' } })], '5', 'None', 'meta.k8s.io/v1', now) as { rows: { cells: unknown[] }[] };
+  const terminating = toTable('pods', [pod({ ...running, metadata: { name: 'p', creationTimestamp: '2024-01-01T00:00:00Z', deletionTimestamp: 'x' } })], '5', 'None', 'meta.k8s.io/v1', now) as unknown as { rows: { cells: unknown[] }[] };
   assert.equal(terminating.rows[0]?.cells[2], 'Terminating');
 });
 

@@ -15,8 +15,8 @@ function isBase64(protocol: string): boolean {
   return protocol.includes('base64.channel.k8s.io');
 }
 
-const highWaterMark = 4 * 1024 * 1024;
-const lowWaterMark = 1024 * 1024;
+const highWaterMark = 1024 * 1024;
+const lowWaterMark = 256 * 1024;
 
 export class ChannelSocket {
   readonly ws: WebSocket;

@@ -93,9 +93,6 @@ export function resizeParser(onSize: (columns: number, rows: number) => void): (
 
 /** Runs one exec session to completion over an open channel socket. */
 export async function serveExec(ch: ChannelSocket, req: ExecRequest, proc: ExecProcess): Promise<ExecResult> {
-  // Tell the client the session is established: an empty frame on the lowest writable channel.
-  await ch.send(req.stdout ? 1 : req.stderr ? 2 : 3, Buffer.alloc(0));
-
   const stdin = proc.stdin;
   if (stdin) {
     if (req.stdin) {
@@ -112,6 +109,9 @@ export async function serveExec(ch: ChannelSocket, req: ExecRequest, proc: ExecP
     if (stdin && !stdin.writableEnded) stdin.end();
     if (req.tty) proc.kill();
   });
+
+  // Tell the client the session is established: an empty frame on the lowest writable channel.
+  await ch.send(req.stdout ? 1 : req.stderr ? 2 : 3, Buffer.alloc(0));
 
   const pumps: Promise<void>[] = [];
   if (req.stdout) pumps.push(ch.pump(1, proc.stdout));

@@ -2,6 +2,7 @@
 // requested port, data on channel 2i and errors on 2i+1, each starting with the port number as
 // two little-endian bytes. A connection that ends in one direction is given a second for the
 // other, as containerd does, before the streams close; the WebSocket closes once all are done.
+import { PassThrough } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { ChannelSocket } from './channels.ts';
 import { badRequest } from '../api/status.ts';
@@ -48,16 +49,21 @@ const halfCloseGraceMs = 1000;
 async function forwardOne(ch: ChannelSocket, index: number, port: number, target: PortForwardTarget): Promise<void> {
   const dataChannel = index * 2;
   const errorChannel = dataChannel + 1;
+  // The client may send before the connection in the pod exists: hold its data (pausing the
+  // WebSocket once this small buffer is full) instead of dropping it, as kubelet's pipe does.
+  const pending = new PassThrough();
+  ch.routeTo(dataChannel, pending);
+  ch.onSocketClose(() => pending.end());
   let conn: Duplex;
   try {
     conn = await target.connect(port);
   } catch (error) {
+    pending.resume();
     const reason = error instanceof Error ? error.message : String(error);
     await ch.send(errorChannel, Buffer.from(forwardErrorText(port, target.podName, target.uid, reason)));
     return;
   }
   conn.on('error', () => {});
-  ch.routeTo(dataChannel, conn);
 
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -66,20 +72,19 @@ async function forwardOne(ch: ChannelSocket, index: number, port: number, target
       if (finished) return;
       finished = true;
       if (timer) clearTimeout(timer);
+      pending.destroy();
       conn.destroy();
       resolve();
     };
     const oneDirectionDone = (): void => {
       timer ??= setTimeout(finish, halfCloseGraceMs);
     };
+    // Client → pod, with backpressure; the client closing the WebSocket is its EOF, passed on as a FIN.
+    pending.pipe(conn);
+    pending.once('end', oneDirectionDone);
     // Pod → client: when the pod's side ends, the client gets no EOF signal on v4 (there is
     // none); the streams close after the grace period, which closes the WebSocket.
     void ch.pump(dataChannel, conn).then(oneDirectionDone);
-    // Client → pod: the client closing the WebSocket is its EOF; pass it on as a FIN.
-    ch.onSocketClose(() => {
-      if (!conn.writableEnded) conn.end();
-      oneDirectionDone();
-    });
     conn.once('close', finish);
   });
 }
