@@ -73,7 +73,12 @@ export function applyDefaults(obj: KubeObject, creating: boolean): void {
       s.replicas ??= 1;
       s.revisionHistoryLimit ??= 10;
       s.progressDeadlineSeconds ??= 600;
-      s.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
+      const strategy = (s.strategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
+      strategy.type ||= 'RollingUpdate';
+      if (strategy.type === 'RollingUpdate') {
+        strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(strategy.rollingUpdate ?? {}) };
+      }
+      s.strategy = strategy;
       defaultTemplate(s);
       break;
     }

@@ -2,7 +2,8 @@
 // Accept header forms kubectl uses to ask for Tables and metadata-only objects.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { StatusError, badRequest } from './status.ts';
+import { StatusError, badRequest, unsupportedMediaType } from './status.ts';
+import { ProtobufError, decodeProtobufObject } from './protobuf.ts';
 import type { Status } from './types.ts';
 
 /** kube-apiserver's default request body limit. */
@@ -49,9 +50,17 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function parseBody(req: IncomingMessage, body: Buffer): unknown {
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? '';
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    try {
+      return decodeProtobufObject(body);
+    } catch (error) {
+      if (error instanceof ProtobufError) throw unsupportedMediaType(['application/json', 'application/yaml', `application/vnd.kubernetes.protobuf (${error.message})`]);
+      throw error;
+    }
+  }
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
-  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? '';
   try {
     if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;
