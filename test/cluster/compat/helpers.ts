@@ -128,3 +128,38 @@ export async function transferBothWays(stream: Duplex, n: number): Promise<{ upl
   const got = await r.hash(n);
   return { upload: uploaded === want, download: announced === got };
 }
+
+export interface ExecOutput {
+  stdout: string;
+  stderr: string;
+  /** The status the server sent on the error channel. */
+  status: { status?: string; reason?: string; message?: string; details?: { causes?: { message?: string }[] } };
+  exitCode: number;
+}
+
+/** One exec through @kubernetes/client-node, collecting its output. */
+export async function execWithClientNode(kubeconfigPath: string, namespace: string, pod: string, container: string, command: string[]): Promise<ExecOutput> {
+  const k8s = await import('@kubernetes/client-node');
+  const { Writable } = await import('node:stream');
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const sink = (): { stream: InstanceType<typeof Writable>; text(): string } => {
+    const parts: Buffer[] = [];
+    return {
+      stream: new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          parts.push(chunk);
+          callback();
+        },
+      }),
+      text: () => Buffer.concat(parts).toString('utf8'),
+    };
+  };
+  const out = sink();
+  const err = sink();
+  const status = await new Promise<ExecOutput['status']>((resolve, reject) => {
+    new k8s.Exec(kc).exec(namespace, pod, container, command, out.stream, err.stream, null, false, (s) => resolve(s as ExecOutput['status'])).catch(reject);
+  });
+  const exitCode = status.status === 'Success' ? 0 : Number(status.details?.causes?.[0]?.message ?? -1);
+  return { stdout: out.text(), stderr: err.text(), status, exitCode };
+}
