@@ -119,9 +119,9 @@ export class Registry {
       delete meta.namespace;
     }
     if (!meta.name && meta.generateName) {
-      for (const detail of validateName(type, meta.generateName.replace(/-$/, 'x'), 'metadata.generateName').map((e) => e.detail)) {
-        throw status.invalid(type.group, type.kind, meta.generateName, [{ type: 'Invalid', field: 'metadata.generateName', value: meta.generateName, detail }]);
-      }
+      // The generated name must itself be valid; check the prefix as kube-apiserver does.
+      const errors = validateName(type, `${meta.generateName.replace(/-$/, '')}x`, 'metadata.generateName');
+      if (errors.length > 0) throw status.invalid(type.group, type.kind, meta.generateName, errors.map((e) => ({ ...e, value: meta.generateName })));
       meta.name = `${meta.generateName}${randomSuffix()}`;
     }
     // System fields clients may not set.

@@ -20,7 +20,7 @@ export interface StoreEvent {
 export type StoreListener = (event: StoreEvent) => void;
 
 /** How many past events a watch can resume from before getting 410 Expired. */
-const historyLimit = 20000;
+const historyLimit = 5000;
 
 function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;

@@ -46,7 +46,7 @@ export function validateObjectMeta(type: ResourceType, obj: KubeObject): FieldEr
   } else {
     errors.push(...validateName(type, name));
   }
-  for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
+  for (const value of Object.values(obj.metadata.labels ?? {})) {
     if (typeof value !== 'string' || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
       errors.push({
         type: 'Invalid',
@@ -55,7 +55,6 @@ export function validateObjectMeta(type: ResourceType, obj: KubeObject): FieldEr
         detail: "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
       });
     }
-    void key;
   }
   return errors;
 }

@@ -87,6 +87,8 @@ async function forward(pair: Required<Pair>, port: number, target: PortForwardTa
   pair.data.once('end', oneDirectionDone);
   conn.once('end', oneDirectionDone);
   conn.once('close', finish);
+  // The SPDY connection went away (kubectl exited): nothing more will flow either way.
+  pair.data.once('close', finish);
 }
 
 export function serveSpdyPortForward(socket: Duplex, target: PortForwardTarget, log: (message: string) => void): void {

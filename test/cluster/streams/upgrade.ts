@@ -83,13 +83,17 @@ function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, pro
     untokenProtocols.set(req, protocol);
   }
   chosenProtocols.set(req, protocol);
-  return new Promise((resolve) =>
+  return new Promise((resolve, reject) => {
+    // ws answers a malformed handshake itself (400) and never calls back; the socket closes.
+    const refused = (): void => reject(new Error('the WebSocket handshake was refused'));
+    socket.once('close', refused);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('close', refused);
       // Protocol violations (e.g. an oversized message) close this connection, nothing else.
       ws.on('error', () => ws.terminate());
       resolve(ws);
-    }),
-  );
+    });
+  });
 }
 
 function runningPod(ctx: UpgradeContext, info: RequestInfo): { pod: Pod; handle: PodHandle | undefined } {
