@@ -10,7 +10,7 @@ import { createRuntime, prepareImages } from './runtime/index.ts';
 import { Store } from './api/store.ts';
 import { Registry } from './api/registry.ts';
 import { StatusError } from './api/status.ts';
-import type { KubeObject, Pod, StoredObject } from './api/types.ts';
+import type { Json, KubeObject, Pod, StoredObject } from './api/types.ts';
 import type { ResourceType } from './api/resources.ts';
 import { findKind, resourceByName, resourceTypes } from './api/resources.ts';
 import { Authenticator } from './api/authn.ts';
@@ -186,7 +186,8 @@ export class Cluster {
     return type;
   }
 
-  /** Creates or replaces objects (YAML/JSON text, one object, or a list), Namespaces first. */
+  /** Creates objects (YAML/JSON text, one object, or a list; Namespaces first), or updates
+   *  existing ones with a strategic merge as `kubectl apply` does. */
   async apply(input: string | object | object[], options: ApplyOptions = {}): Promise<StoredObject[]> {
     const objects = typeof input === 'string' ? parseManifests(input) : flattenObjects(Array.isArray(input) ? input : [input], 'apply');
     const ordered = [...objects.filter((o) => o.kind === 'Namespace'), ...objects.filter((o) => o.kind !== 'Namespace')];
@@ -197,8 +198,12 @@ export class Cluster {
       const name = obj.metadata.name ?? '';
       const existing = name ? this.registry.tryGet(type, namespace, name) : undefined;
       if (existing && !existing.metadata.deletionTimestamp) {
-        const next = { ...obj, metadata: { ...existing.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } };
-        applied.push(this.registry.update(type, namespace, name, next));
+        // Like `kubectl apply` (without pruning fields a previous apply set): a strategic merge.
+        const { status: _status, ...patch } = obj;
+        void _status;
+        const { resourceVersion: _rv, ...metadata } = obj.metadata;
+        void _rv;
+        applied.push(this.registry.patch(type, namespace, name, 'strategic', { ...patch, metadata } as unknown as Json));
       } else {
         if (existing) await this.waitFor(type, namespace, name, (o) => o === undefined, options.timeoutMs ?? 60_000, 'to finish deleting');
         applied.push(this.registry.create(type, namespace, obj));

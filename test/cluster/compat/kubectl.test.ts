@@ -119,6 +119,20 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
     assert.match(missing.stderr, /^OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-command": executable file not found in \$PATH: unknown\r?\ncommand terminated with exit code 127\n$/);
   });
 
+  test('exec and port-forward over plain SPDY, as older clients speak them', async () => {
+    const spdy = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+    const data = randomBytes(4 * 1024 * 1024);
+    const hashed = await k(['exec', '-i', 'bb', '--', 'sh', '-c', 'cat | sha256sum'], { input: data, env: spdy });
+    assert.equal(hashed.stdout.split(' ')[0], createHash('sha256').update(data).digest('hex'), hashed.stderr);
+    const four = await k(['exec', 'bb', '--', 'sh', '-c', 'echo err >&2; exit 4'], { env: spdy });
+    assert.deepEqual([four.code, four.stderr], [4, 'err\ncommand terminated with exit code 4\n']);
+    cluster.clearRequests();
+    const missing = await k(['exec', 'bb', '--', 'no-such-command'], { env: spdy });
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /executable file not found in \$PATH/);
+    assert.equal(cluster.requests({ subresource: 'exec' })[0]?.protocol, 'SPDY/3.1+v4.channel.k8s.io');
+  });
+
   test('exec picks the kubectl.kubernetes.io/default-container container', async () => {
     await cluster.apply(
       {
@@ -138,9 +152,10 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
     assert.equal((await k(['exec', 'two', '-c', 'first', '--', 'sh', '-c', 'echo $WHO'])).stdout, 'first\n');
   });
 
-  test('port-forward: a transfer both ways, and a port nothing listens on', async () => {
+  for (const tunnel of [true, false]) {
+  test(`port-forward ${tunnel ? 'through the WebSocket tunnel' : 'over plain SPDY'}: a transfer both ways, and a port nothing listens on`, async () => {
     await cluster.apply(transferServerPod('xfer', 7070), { wait: true });
-    const forward = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'port-forward', 'pod/xfer', ':7070', ':7071'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'port-forward', 'pod/xfer', ':7070', ':7071'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECTL_PORT_FORWARD_WEBSOCKETS: String(tunnel) } });
     try {
       let out = '';
       const ports = await new Promise<number[]>((resolve, reject) => {
@@ -152,6 +167,7 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
         forward.once('exit', (code) => reject(new Error(`kubectl port-forward exited with ${code}: ${out}`)));
       });
       const socket = net.connect(ports[0] as number, '127.0.0.1');
+      socket.on('error', () => {});
       await new Promise((resolve) => socket.once('connect', resolve));
       assert.deepEqual(await transferBothWays(socket, 8 * 1024 * 1024), { upload: true, download: true });
       socket.destroy();
@@ -168,6 +184,7 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
       forward.kill();
     }
   });
+  }
 
   test('401 without valid credentials, 403 from the authorisation table', async () => {
     const badConfig = join(dir, 'bad-kubeconfig');

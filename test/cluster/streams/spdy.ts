@@ -9,7 +9,7 @@
 // WINDOW_UPDATE nor reads ours), so our per-stream send window must never block.
 import type { Duplex } from 'node:stream';
 import transport from 'spdy-transport';
-import type { SpdyStream } from 'spdy-transport';
+import type { SpdyConnection, SpdyStream } from 'spdy-transport';
 import { forwardErrorText } from './portforward.ts';
 import type { PortForwardTarget } from './portforward.ts';
 
@@ -91,17 +91,27 @@ async function forward(pair: Required<Pair>, port: number, target: PortForwardTa
   pair.data.once('close', finish);
 }
 
-export function serveSpdyPortForward(socket: Duplex, target: PortForwardTarget, log: (message: string) => void): void {
+/** A SPDY/3.1 server connection on `socket` that talks to Go's spdystream. Each stream the
+ *  client opens is passed to `onStream` (its send window already unblocked). */
+export function spdyServer(socket: Duplex, onStream: (stream: SpdyStream) => void, onError: (message: string) => void): SpdyConnection {
   const conn = transport.connection.create(socket, { protocol: 'spdy', isServer: true });
   acceptPseudoHeaderlessStreams(conn);
-  const pairs = new Map<string, Pair>();
   conn.on('error', (error) => {
-    log(`port-forward to ${target.podName}: spdy: ${error.message}`);
+    onError(error.message);
     socket.destroy();
   });
   conn.on('stream', (stream) => {
     disableSendFlowControl(stream);
     stream.on('error', () => {});
+    onStream(stream);
+  });
+  socket.on('close', () => conn.destroyStreams());
+  return conn;
+}
+
+export function serveSpdyPortForward(socket: Duplex, target: PortForwardTarget, log: (message: string) => void): void {
+  const pairs = new Map<string, Pair>();
+  spdyServer(socket, (stream) => {
     const headers = stream.headers;
     const port = Number(headers.port);
     const type = headers.streamtype;
@@ -123,6 +133,5 @@ export function serveSpdyPortForward(socket: Duplex, target: PortForwardTarget, 
       pairs.delete(requestID);
       void forward(pair as Required<Pair>, port, target);
     }
-  });
-  socket.on('close', () => conn.destroyStreams());
+  }, (message) => log(`port-forward to ${target.podName}: spdy: ${message}`));
 }

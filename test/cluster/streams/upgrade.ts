@@ -19,6 +19,7 @@ import { ChannelSocket } from './channels.ts';
 import { execProtocols, parseExecQuery, serveExec } from './exec.ts';
 import { parsePorts, portForwardProtocols, servePortForward } from './portforward.ts';
 import { serveSpdyPortForward, spdyTunnelProtocol } from './spdy.ts';
+import { negotiateSpdyExec, serveSpdyExec, spdyExecProtocols } from './spdy-exec.ts';
 
 export interface UpgradeContext {
   registry: Registry;
@@ -77,6 +78,12 @@ function negotiate(req: IncomingMessage, supported: string[]): string {
   return match;
 }
 
+/** X-Stream-Protocol-Version may be repeated or comma-separated. */
+function streamProtocols(req: IncomingMessage): string[] {
+  const raw = req.headersDistinct['x-stream-protocol-version'] ?? [];
+  return raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+}
+
 function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
   if (protocol && !tokenPattern.test(protocol)) {
     delete req.headers['sec-websocket-protocol'];
@@ -129,7 +136,16 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
       const { pod, handle } = runningPod(ctx, info);
       const container = containerFor(pod, request.container);
       if (!containerRunning(handle, container)) throw badRequest(`container not found ("${container}")`);
-      if (upgrade !== 'websocket') throw badRequest('the sshpod test cluster serves exec over WebSocket only (kubectl falls back to SPDY only when the WebSocket upgrade fails)');
+      if (upgrade === 'spdy/3.1') {
+        const offered = streamProtocols(req);
+        const protocol = negotiateSpdyExec(offered);
+        if (protocol === undefined) throw badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${spdyExecProtocols.join(' ')}]`);
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+        if (head.length > 0) socket.unshift(head);
+        serveSpdyExec(socket, protocol, { ...request, container }, () => handle.exec({ container, command: request.command, stdin: request.stdin, tty: request.tty }), ctx.log);
+        return { code: 101, protocol: `SPDY/3.1+${protocol}` };
+      }
+      if (upgrade !== 'websocket') throw badRequest(`unable to upgrade: unsupported upgrade "${req.headers.upgrade ?? ''}"`);
       const protocol = negotiate(req, execProtocols);
       const ws = await acceptWebSocket(req, socket, head, protocol);
       const proc = handle.exec({ container, command: request.command, stdin: request.stdin, tty: request.tty });
@@ -157,7 +173,7 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
         return { code: 101, protocol };
       }
       if (upgrade === 'spdy/3.1') {
-        const versions = (req.headers['x-stream-protocol-version'] ?? '').toString().split(',').map((s) => s.trim());
+        const versions = streamProtocols(req);
         if (!versions.includes('portforward.k8s.io')) throw badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [portforward.k8s.io]`);
         socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
         if (head.length > 0) socket.unshift(head);
