@@ -261,6 +261,8 @@ struct control {
   size_t len;
 };
 
+static struct control control;
+
 static bool resize_requested(struct watch *w) {
   struct control *c = w->ctx;
   ssize_t n = read(w->fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
@@ -300,7 +302,6 @@ static void tty_parent(struct pty *pty, const struct options *o) {
    * when it decides to, or when killed). */
   pump_init(&pumps[0], 0, pty->master, ON_EOF_NOTHING);
   pump_init(&pumps[1], pty->master, 1, ON_EOF_CLOSE);
-  struct control control = {.master = pty->master};
   struct watch watches[2] = {{sigchld_pipe[0], child_exited, NULL},
                              {o->control_fd, resize_requested, &control}};
   int status;
@@ -410,7 +411,17 @@ int main(int argc, char **argv) {
   if (o.hostname && sethostname(o.hostname, strlen(o.hostname)) < 0) fail("hostname", errno);
 
   struct pty pty = {-1, -1};
-  if (o.tty) open_pty(&pty, &o);
+  if (o.tty) {
+    open_pty(&pty, &o);
+    control.master = pty.master;
+    if (o.control_fd >= 0) {
+      /* A client sends the terminal's size as soon as the exec exists (kubectl does): apply
+       * what is already there before the command starts and asks for it. */
+      fcntl(o.control_fd, F_SETFL, fcntl(o.control_fd, F_GETFL) | O_NONBLOCK);
+      struct watch early = {o.control_fd, resize_requested, &control};
+      resize_requested(&early);
+    }
+  }
   if (new_pid_namespace || o.tty) {
     if (fork_child(&o) > 0) {
       if (o.tty) tty_parent(&pty, &o);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ImageName } from '../types.ts';
 import type { BuiltImageName } from './build.ts';
 import { buildRootfs } from './build.ts';
+import { buildHelper } from '../helper/build.ts';
 import type { DirSpec, ImageConfig } from './catalog.ts';
 import { hostRootMasks, imageConfigs, imageNames } from './catalog.ts';
 
@@ -96,9 +97,11 @@ async function hostRootImage(): Promise<Image> {
   return { name: 'debian', config: imageConfigs.debian, layers: ['/'], ...masks, passwdPath: '/etc/passwd' };
 }
 
-/** Builds (or finds) every image, so that a cluster start pays for it once, up front. */
+/** Builds (or finds) every image and the runtime's helper, so that a cluster start pays for
+ *  it once, up front. */
 export async function prepareImages(cacheDir: string = defaultImageCacheDir()): Promise<void> {
   await new ImageStore(cacheDir).prepareAll();
+  await buildHelper(cacheDir);
 }
 
 export async function readPasswd(image: Image): Promise<string> {

@@ -37,6 +37,12 @@ class ProcessDuplex extends Duplex {
     });
     this.#out.on('end', () => this.push(null));
     this.#out.on('error', (error) => this.destroy(error));
+    // The relay is gone (the pod stopped, or both directions are done): nothing written now
+    // could arrive, so once what it delivered has been read, the connection is closed.
+    child.once('exit', () => {
+      if (this.readableEnded) this.destroy();
+      else this.once('end', () => this.destroy());
+    });
   }
 
   override _read(): void {
