@@ -82,8 +82,11 @@ export function resizeParser(onSize: (columns: number, rows: number) => void): (
       const text = pending.slice(start, end + 1);
       pending = pending.slice(end + 1);
       try {
-        const size = JSON.parse(text) as { Width?: number; Height?: number };
-        if (typeof size.Width === 'number' && typeof size.Height === 'number') onSize(size.Width, size.Height);
+        // Go's JSON decoding matches field names case-insensitively: client-node sends
+        // {"width","height"}, client-go {"Width","Height"}.
+        const raw = JSON.parse(text) as Record<string, unknown>;
+        const size = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.toLowerCase(), v]));
+        if (typeof size.width === 'number' && typeof size.height === 'number') onSize(size.width, size.height);
       } catch {
         // Malformed resize messages are ignored, as kubelet's decoder gives up on them.
       }

@@ -26,7 +26,8 @@ test('resize messages may arrive split or batched', () => {
   const feed = resizeParser((w, h) => sizes.push([w, h]));
   feed(Buffer.from('{"Width":80,"Hei'));
   feed(Buffer.from('ght":24}{"Width":100,"Height":40}'));
-  assert.deepEqual(sizes, [[80, 24], [100, 40]]);
+  feed(Buffer.from('{"height":50,"width":120}'));
+  assert.deepEqual(sizes, [[80, 24], [100, 40], [120, 50]]);
 });
 
 test('port-forward ports and frames', () => {
