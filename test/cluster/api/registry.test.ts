@@ -107,9 +107,11 @@ test('pod deletion: graceful once on a node, immediate before; namespaces termin
   assert.ok(result.object.metadata.deletionTimestamp);
   assert.equal(result.object.metadata.deletionGracePeriodSeconds, 30);
   assert.equal(r.delete(pods, 'default', 'bound', { gracePeriodSeconds: 0 }).removed, true);
-  const ns = r.delete(namespaces, '', 'default');
+  assert.equal(statusOf(() => r.delete(namespaces, '', 'default')).message, 'namespaces "default" is forbidden: this namespace may not be deleted');
+  r.create(namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tmp' } });
+  const ns = r.delete(namespaces, '', 'tmp');
   assert.equal((ns.object.status as { phase: string }).phase, 'Terminating');
-  assert.match(statusOf(() => r.create(pods, 'default', pod('late'))).message ?? '', /unable to create new content in namespace default because it is being terminated/);
+  assert.match(statusOf(() => r.create(pods, 'tmp', pod('late'))).message ?? '', /unable to create new content in namespace tmp because it is being terminated/);
 });
 
 test('watch history: events after a resourceVersion, or expired', () => {

@@ -319,6 +319,9 @@ export class Registry {
   }
 
   private deleteNamespace(ns: StoredObject): DeleteResult {
+    if (['default', 'kube-system', 'kube-public'].includes(ns.metadata.name)) {
+      throw status.forbidden(nsType(), ns.metadata.name, 'this namespace may not be deleted');
+    }
     if (ns.metadata.deletionTimestamp) return { object: ns, removed: false };
     const updated = this.store.replace(nsType(), {
       ...ns,
