@@ -143,10 +143,12 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
     assert.equal(ok.status.status, 'Success');
   });
 
-  test('Exec with a terminal: a pty in the container, sized and resized by the client', async () => {
+  test('Exec with a terminal: a pty in the container, sized and resized by the client', { timeout: 60_000 }, async () => {
     const exec = new k8s.Exec(kc);
     const parts: Buffer[] = [];
-    // client-node treats an output stream with rows/columns as a terminal and sends its size.
+    // client-node treats an output stream with rows/columns as a terminal and sends its size
+    // when the session opens and on every 'resize'. The size reaches the pty asynchronously
+    // (as with kubectl and containerd), so the command waits for each size to arrive.
     const terminal = Object.assign(
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -157,17 +159,18 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
       { rows: 24, columns: 80 },
     );
     const input = new Readable({ read() {} });
+    const script = 'tty; until [ "$(stty size)" = "24 80" ]; do sleep 0.05; done; echo sized; read line; until [ "$(stty size)" = "40 120" ]; do sleep 0.05; done; echo resized';
     const done = new Promise<k8s.V1Status>((resolve, reject) => {
-      exec.exec('default', 'bb', 'main', ['sh', '-c', 'tty; stty size; read line; while [ "$(stty size)" = "24 80" ]; do sleep 0.05; done; stty size'], terminal, null, input, true, resolve).catch(reject);
+      exec.exec('default', 'bb', 'main', ['sh', '-c', script], terminal, null, input, true, resolve).catch(reject);
     });
     const text = () => Buffer.concat(parts).toString();
-    while (!/24 80/.test(text())) await new Promise((r) => setTimeout(r, 20));
+    while (!text().includes('sized')) await new Promise((r) => setTimeout(r, 20));
     terminal.rows = 40;
     terminal.columns = 120;
     terminal.emit('resize');
     input.push('go\n');
     assert.equal((await done).status, 'Success');
-    assert.match(text(), /^\/dev\/pts\/\d+\r\n24 80\r\n(go\r\n)?40 120\r\n$/);
+    assert.match(text(), /^\/dev\/pts\/\d+\r\nsized\r\n(go\r\n)?resized\r\n$/);
   });
 
   test('PortForward: 100 MiB each way with equal checksums and bounded server memory', async (t) => {
