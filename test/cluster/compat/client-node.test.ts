@@ -148,7 +148,8 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
     const parts: Buffer[] = [];
     // client-node treats an output stream with rows/columns as a terminal and sends its size
     // when the session opens and on every 'resize'. The size reaches the pty asynchronously
-    // (as with kubectl and containerd), so the command waits for each size to arrive.
+    // (as with kubectl and containerd: the process may start on a 0x0 terminal), so the command
+    // waits for each size to arrive. Debian's stty, because busybox's fails on a 0x0 terminal.
     const terminal = Object.assign(
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -161,7 +162,7 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
     const input = new Readable({ read() {} });
     const script = 'tty; until [ "$(stty size)" = "24 80" ]; do sleep 0.05; done; echo sized; read line; until [ "$(stty size)" = "40 120" ]; do sleep 0.05; done; echo resized';
     const done = new Promise<k8s.V1Status>((resolve, reject) => {
-      exec.exec('default', 'bb', 'main', ['sh', '-c', script], terminal, null, input, true, resolve).catch(reject);
+      exec.exec('default', 'xfer', 'server', ['sh', '-c', script], terminal, null, input, true, resolve).catch(reject);
     });
     const text = () => Buffer.concat(parts).toString();
     while (!text().includes('sized')) await new Promise((r) => setTimeout(r, 20));
