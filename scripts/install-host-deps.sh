@@ -4,6 +4,10 @@
 set -eu
 
 packages="openssh-client socat rsync iproute2 util-linux busybox-static qemu-user-static binfmt-support dash"
+# The test cluster's runtime: gcc + libc6-dev compile its nsexec helper and the distroless
+# image's static sleeper; mount and iproute2 set up pods; the `debian` test image is the host's
+# own root, so what it promises (python3, xz, gzip, tar, rsync, bash, util-linux) must be here.
+packages="$packages gcc libc6-dev mount python3 xz-utils gzip tar bash coreutils"
 
 missing=""
 for p in $packages; do
@@ -22,15 +26,30 @@ if [ -n "$missing" ]; then
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# The arm64 test image is Debian's busybox-static:arm64, fetched with `apt-get download` when
+# the test cluster first needs it: apt must know the arm64 architecture and its package lists.
+if [ "$(id -u)" = 0 ]; then
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  apt-cache show busybox-static:arm64 >/dev/null 2>&1 || apt-get update -qq >/dev/null
+fi
+
 # arm64 containers and the arm64 sshd run through qemu-user-static. The F flag makes the kernel
 # open the interpreter at registration time, so it works inside chroots and mount namespaces.
+# The P flag keeps argv[0]: busybox re-executes itself through /proc/self/exe with an applet's
+# name as argv[0], and without P every such applet (cat, mkdir, ...) would run as `sh`. The
+# interpreter is Debian's aarch64-binfmt-P name for qemu-aarch64-static, which tells qemu that
+# argv[0] is preserved (the registration Debian's binfmt-support makes).
+binfmt=/proc/sys/fs/binfmt_misc/qemu-aarch64
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
   mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
 fi
-if [ -e /proc/sys/fs/binfmt_misc/register ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+if [ -e "$binfmt" ] && ! grep -q '^flags: .*P' "$binfmt"; then
+  echo -1 >"$binfmt" # registered without P (by an older version of this script): register again
+fi
+if [ -e /proc/sys/fs/binfmt_misc/register ] && [ ! -e "$binfmt" ]; then
   magic='\x7f\x45\x4c\x46\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00'
   mask='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
-  printf ':qemu-aarch64:M::%s:%s:/usr/bin/qemu-aarch64-static:F\n' "$magic" "$mask" \
+  printf ':qemu-aarch64:M::%s:%s:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF\n' "$magic" "$mask" \
     >/proc/sys/fs/binfmt_misc/register
 fi
 if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then

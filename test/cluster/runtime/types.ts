@@ -34,6 +34,9 @@ export interface ContainerSpec {
   volumeMounts: VolumeMountSpec[];
   /** Test knob (pod annotation `sshpod.test/noexec-tmp: "true"`): mount the container's /tmp noexec. */
   noexecTmp?: boolean;
+  /** Test knob (pod annotation `sshpod.test/readonly-tmp: "true"`): mount the container's /tmp
+   *  read-only, so that with readOnlyRootFilesystem only volumes (and /dev/shm) are writable. */
+  readOnlyTmp?: boolean;
 }
 
 export interface PodSpecForRuntime {
@@ -41,6 +44,9 @@ export interface PodSpecForRuntime {
   namespace: string;
   name: string;
   hostname: string;
+  /** The pod IP the API server allocated (it is already in the containers' env, e.g. via the
+   *  downward API); the runtime reports it as PodHandle.podIP. Optional for older callers. */
+  podIP?: string;
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
 }
@@ -52,6 +58,10 @@ export interface ContainerState {
   exitCode?: number;
   startedAt: Date;
   finishedAt?: Date;
+  /** Set with exitCode, as kubelet words it: "Completed" (0), "Error", or "StartError" when the
+   *  main process never started (exitCode is then 128 and `message` says why). */
+  reason?: 'Completed' | 'Error' | 'StartError';
+  message?: string;
 }
 
 /** How an exec ended. `started: false` means the command never ran (not found, not executable):

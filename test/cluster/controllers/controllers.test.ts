@@ -1,0 +1,120 @@
+// Controllers against the in-process registry (no runtime: pods are marked ready by hand).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Store } from '../api/store.ts';
+import { Registry } from '../api/registry.ts';
+import { resourceByName } from '../api/resources.ts';
+import type { ResourceType } from '../api/resources.ts';
+import type { Pod, StoredObject } from '../api/types.ts';
+import { DeploymentController } from './deployment.ts';
+import { ReplicaSetController } from './replicaset.ts';
+import { StatefulSetController } from './statefulset.ts';
+import { JobController } from './job.ts';
+import { GarbageCollector } from './garbage-collector.ts';
+import { NamespaceController } from './namespace.ts';
+
+const type = (name: string) => resourceByName(name) as ResourceType;
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
+}
+
+function cluster(): { r: Registry; stop(): void } {
+  const store = new Store();
+  const r = new Registry(store);
+  const fail = (key: string, error: unknown) => assert.fail(`${key}: ${String(error)}`);
+  const controllers = [
+    new NamespaceController(r, store, 'CA', fail),
+    new DeploymentController(r, store, fail),
+    new ReplicaSetController(r, store, fail),
+    new StatefulSetController(r, store, fail),
+    new JobController(r, store, fail),
+    new GarbageCollector(r, store, fail),
+  ];
+  r.create(type('namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  return { r, stop: () => controllers.forEach((c) => c.stop()) };
+}
+
+function markReady(r: Registry, p: StoredObject, phase = 'Running'): void {
+  r.bind(p.metadata.namespace ?? '', p.metadata.name, 'node');
+  r.mutate(type('pods'), p.metadata.namespace ?? '', p.metadata.name, (o) => {
+    o.status = { phase, conditions: [{ type: 'Ready', status: phase === 'Running' ? 'True' : 'False' }] };
+  }, 'status');
+}
+
+const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+
+test('deployment → replicaset → pods with owner references, pod-template-hash and status', async () => {
+  const { r, stop } = cluster();
+  r.create(type('deployments'), 'default', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: template('web') } });
+  await settle();
+  const [rs] = r.list(type('replicasets'), 'default').items;
+  assert.ok(rs);
+  const hash = rs.metadata.labels?.['pod-template-hash'];
+  assert.equal(rs.metadata.name, `web-${hash}`);
+  assert.equal(rs.metadata.ownerReferences?.[0]?.kind, 'Deployment');
+  assert.equal(rs.metadata.annotations?.['deployment.kubernetes.io/revision'], '1');
+  const pods = r.list(type('pods'), 'default').items;
+  assert.equal(pods.length, 2);
+  for (const p of pods) {
+    assert.match(p.metadata.name, new RegExp(`^web-${hash}-[a-z0-9]{5}$`));
+    assert.equal(p.metadata.labels?.['pod-template-hash'], hash);
+    assert.deepEqual(p.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.controller]), [['ReplicaSet', rs.metadata.name, true]]);
+    markReady(r, p);
+  }
+  await settle();
+  const d = r.get(type('deployments'), 'default', 'web');
+  assert.deepEqual((({ observedGeneration, replicas, updatedReplicas, readyReplicas, availableReplicas }) => ({ observedGeneration, replicas, updatedReplicas, readyReplicas, availableReplicas }))(d.status as Record<string, number>), { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
+
+  r.delete(type('deployments'), 'default', 'web', { propagationPolicy: 'Background' });
+  await settle();
+  assert.equal(r.list(type('replicasets'), 'default').items.length, 0);
+  assert.equal(r.list(type('pods'), 'default').items.filter((p) => !p.metadata.deletionTimestamp).length, 0);
+  stop();
+});
+
+test('statefulset pods get ordinal names, one at a time until each is ready', async () => {
+  const { r, stop } = cluster();
+  r.create(type('statefulsets'), 'default', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: template('db') } });
+  await settle();
+  assert.deepEqual(r.list(type('pods'), 'default').items.map((p) => p.metadata.name), ['db-0']);
+  const first = r.get(type('pods'), 'default', 'db-0') as Pod;
+  assert.equal(first.spec.hostname, 'db-0');
+  assert.equal(first.spec.subdomain, 'db');
+  assert.equal(first.metadata.labels?.['statefulset.kubernetes.io/pod-name'], 'db-0');
+  markReady(r, first);
+  await settle();
+  assert.deepEqual(r.list(type('pods'), 'default').items.map((p) => p.metadata.name), ['db-0', 'db-1']);
+  stop();
+});
+
+test('job pods carry job-name and controller-uid labels; success completes the job', async () => {
+  const { r, stop } = cluster();
+  const job = r.create(type('jobs'), 'default', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } });
+  await settle();
+  const [p] = r.list(type('pods'), 'default').items;
+  assert.ok(p);
+  assert.deepEqual(
+    Object.fromEntries(['batch.kubernetes.io/job-name', 'job-name', 'controller-uid', 'batch.kubernetes.io/controller-uid'].map((k) => [k, p.metadata.labels?.[k]])),
+    { 'batch.kubernetes.io/job-name': 'once', 'job-name': 'once', 'controller-uid': job.metadata.uid, 'batch.kubernetes.io/controller-uid': job.metadata.uid },
+  );
+  markReady(r, p, 'Succeeded');
+  await settle();
+  const done = r.get(type('jobs'), 'default', 'once');
+  const conditions = (done.status as { conditions?: { type: string; status: string }[] }).conditions ?? [];
+  assert.ok(conditions.some((c) => c.type === 'Complete' && c.status === 'True'));
+  assert.equal((done.status as { succeeded?: number }).succeeded, 1);
+  stop();
+});
+
+test('a deleted namespace is emptied, then removed; new namespaces get a default service account', async () => {
+  const { r, stop } = cluster();
+  r.create(type('namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tmp' } });
+  await settle();
+  assert.ok(r.tryGet(type('serviceaccounts'), 'tmp', 'default'));
+  r.create(type('pods'), 'tmp', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  r.delete(type('namespaces'), '', 'tmp');
+  await settle();
+  assert.equal(r.tryGet(type('namespaces'), '', 'tmp'), undefined);
+  stop();
+});

@@ -1,0 +1,188 @@
+// The kubelet half of the test cluster's only node: binds new pods to the node (the
+// scheduler's job), starts them through the Runtime, keeps their status current, stops them on
+// deletion and then removes the object, and hands exec/port-forward sessions to the pod.
+import type { ExecOptions, ExecProcess, PodHandle, Runtime } from '../runtime/types.ts';
+import type { Pod, StoredObject } from '../api/types.ts';
+import type { Registry } from '../api/registry.ts';
+import type { StoreEvent } from '../api/store.ts';
+import type { ResourceType } from '../api/resources.ts';
+import { resourceByName } from '../api/resources.ts';
+import { runtimeSpec } from './runtime-spec.ts';
+import { runningPodStatus, waitingPodStatus } from './pod-status.ts';
+import type { WaitingReason } from './pod-status.ts';
+import type { EnvSources, ServiceForEnv } from './container-env.ts';
+
+export interface KubeletOptions {
+  nodeName: string;
+  hostIP: string;
+  log: (message: string) => void;
+}
+
+interface PodRecord {
+  uid: string;
+  namespace: string;
+  name: string;
+  podIP: string;
+  handle?: PodHandle;
+  starting?: Promise<void>;
+  stopping?: Promise<void>;
+}
+
+const pods = (): ResourceType => resourceByName('pods') as ResourceType;
+
+function decodeSecretData(data: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!data) return undefined;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+}
+
+export class Kubelet {
+  private readonly registry: Registry;
+  private readonly runtime: Runtime;
+  private readonly options: KubeletOptions;
+  private readonly records = new Map<string, PodRecord>();
+  private nextIP = 2;
+  private unsubscribe: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(registry: Registry, runtime: Runtime, options: KubeletOptions) {
+    this.registry = registry;
+    this.runtime = runtime;
+    this.options = options;
+  }
+
+  start(): void {
+    // Events are handled after the store's fan-out finishes, so our own writes never interleave
+    // with other listeners' view of the change that triggered them.
+    this.unsubscribe = this.registry.store.subscribe((event) => {
+      if (event.resource.kind === 'Pod') queueMicrotask(() => this.onPodEvent(event));
+    });
+    for (const pod of this.registry.store.list(pods())) this.onPodEvent({ type: 'ADDED', resource: pods(), object: pod, resourceVersion: 0 });
+  }
+
+  private allocateIP(): string {
+    const n = this.nextIP++;
+    return `10.244.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
+  }
+
+  private onPodEvent(event: StoreEvent): void {
+    if (this.stopped) return;
+    const pod = event.object as Pod;
+    if (event.type === 'DELETED') {
+      void this.stopRecord(pod.metadata.uid);
+      return;
+    }
+    const current = this.registry.store.get(pods(), pod.metadata.namespace, pod.metadata.name) as Pod | undefined;
+    if (!current || current.metadata.uid !== pod.metadata.uid) return;
+    if (!current.spec.nodeName) {
+      this.registry.bind(current.metadata.namespace ?? '', current.metadata.name, this.options.nodeName);
+      return;
+    }
+    if (current.metadata.deletionTimestamp) {
+      void this.terminate(current);
+      return;
+    }
+    if (!this.records.has(current.metadata.uid)) this.startPod(current);
+  }
+
+  private envSources(namespace: string): EnvSources {
+    const find = (resource: string, name: string): StoredObject | undefined => this.registry.store.get(resourceByName(resource) as ResourceType, namespace, name);
+    return {
+      configMap: (name) => find('configmaps', name)?.data as Record<string, string> | undefined,
+      secret: (name) => decodeSecretData(find('secrets', name)?.data as Record<string, string> | undefined),
+    };
+  }
+
+  private servicesFor(pod: Pod): ServiceForEnv[] {
+    const services = resourceByName('services') as ResourceType;
+    const toEnv = (s: StoredObject): ServiceForEnv => {
+      const spec = (s.spec ?? {}) as { clusterIP?: string; ports?: { name?: string; port: number; protocol?: string }[] };
+      const out: ServiceForEnv = { name: s.metadata.name, ports: spec.ports ?? [] };
+      if (spec.clusterIP) out.clusterIP = spec.clusterIP;
+      return out;
+    };
+    const master = this.registry.store.get(services, 'default', 'kubernetes');
+    const local = pod.spec.enableServiceLinks === false ? [] : this.registry.store.list(services, pod.metadata.namespace).filter((s) => !(s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes'));
+    return [...local, ...(master ? [master] : [])].map(toEnv);
+  }
+
+  private writeStatus(record: PodRecord, build: (pod: Pod) => Pod['status']): void {
+    const current = this.registry.store.get(pods(), record.namespace, record.name) as Pod | undefined;
+    if (!current || current.metadata.uid !== record.uid) return;
+    this.registry.mutate(pods(), record.namespace, record.name, (obj) => {
+      (obj as Pod).status = build(obj as Pod);
+    }, 'status');
+  }
+
+  private setWaiting(record: PodRecord, waiting: WaitingReason): void {
+    this.writeStatus(record, (pod) => waitingPodStatus(pod, waiting, this.options.hostIP));
+  }
+
+  private reportStatus(record: PodRecord): void {
+    const handle = record.handle;
+    if (!handle || record.stopping) return;
+    // The pod IP is the API server's allocation (already in the containers' env); nothing routes to it.
+    this.writeStatus(record, (pod) => runningPodStatus(pod, handle.containerStates(), record.podIP, this.options.hostIP));
+  }
+
+  private startPod(pod: Pod): void {
+    const record: PodRecord = { uid: pod.metadata.uid, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, podIP: this.allocateIP() };
+    this.records.set(record.uid, record);
+    const built = runtimeSpec(pod, { podIP: record.podIP, hostIP: this.options.hostIP, services: this.servicesFor(pod), sources: this.envSources(record.namespace) });
+    if ('waiting' in built) {
+      this.options.log(`pod ${record.namespace}/${record.name}: ${built.waiting.reason}: ${built.waiting.message ?? ''}`);
+      this.setWaiting(record, built.waiting);
+      return;
+    }
+    this.setWaiting(record, { reason: 'ContainerCreating' });
+    record.starting = this.runtime.startPod(built.spec).then(
+      (handle) => {
+        record.handle = handle;
+        handle.onStateChange(() => this.reportStatus(record));
+        this.reportStatus(record);
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.options.log(`pod ${record.namespace}/${record.name}: failed to start: ${message}`);
+        this.setWaiting(record, { reason: 'RunContainerError', message });
+      },
+    );
+  }
+
+  private async stopRecord(uid: string): Promise<void> {
+    const record = this.records.get(uid);
+    if (!record) return;
+    record.stopping ??= (async () => {
+      await record.starting;
+      await record.handle?.stop();
+    })();
+    await record.stopping;
+    this.records.delete(uid);
+  }
+
+  /** Graceful deletion: stop the containers, then remove the object (kubelet's final delete). */
+  private async terminate(pod: Pod): Promise<void> {
+    const record = this.records.get(pod.metadata.uid);
+    if (record?.stopping) return;
+    await this.stopRecord(pod.metadata.uid);
+    const current = this.registry.store.get(pods(), pod.metadata.namespace, pod.metadata.name);
+    if (current && current.metadata.uid === pod.metadata.uid) this.registry.finalize(pods(), pod.metadata.namespace ?? '', pod.metadata.name);
+  }
+
+  /** The running pod handle for exec and port-forward, or undefined when the pod is not running here. */
+  handleFor(uid: string): PodHandle | undefined {
+    const record = this.records.get(uid);
+    return record?.stopping ? undefined : record?.handle;
+  }
+
+  exec(uid: string, options: ExecOptions): ExecProcess | undefined {
+    return this.handleFor(uid)?.exec(options);
+  }
+
+  /** Waits for every pod start in flight (used when stopping). */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    await Promise.allSettled([...this.records.keys()].map((uid) => this.stopRecord(uid)));
+    await this.runtime.shutdown();
+  }
+}

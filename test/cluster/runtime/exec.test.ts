@@ -1,0 +1,134 @@
+// Execs as kubelet runs them: in the container, binary-safe, with real terminals, and owned by
+// the pod.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import type { PodHandle } from './types.ts';
+import { container, hostSleepers, marker, podSpec, run, sh, skipReason, testRuntime, waitFor } from './testing.ts';
+
+describe('exec', { skip: skipReason }, () => {
+  let runtime: Awaited<ReturnType<typeof testRuntime>>;
+  let pod: PodHandle;
+
+  before(async () => {
+    runtime = await testRuntime();
+    pod = await runtime.startPod(podSpec('exec', [container('debian', 'debian'), container('busybox', 'busybox', { runAsUser: 1000 })]));
+  });
+  after(() => runtime?.close());
+
+  test('a command that is not found does not start: 127 and runc\'s message', async () => {
+    assert.deepEqual((await run(pod, 'busybox', ['no-such-command', 'x'])).result, {
+      started: false,
+      exitCode: 127,
+      message: 'exec: "no-such-command": executable file not found in $PATH',
+    });
+    assert.deepEqual((await run(pod, 'busybox', ['/no/such/file'])).result, {
+      started: false,
+      exitCode: 127,
+      message: 'exec: "/no/such/file": stat /no/such/file: no such file or directory',
+    });
+  });
+
+  test('a file that is not executable does not start: 126 and permission denied', async () => {
+    assert.deepEqual((await run(pod, 'busybox', ['/etc/passwd'])).result, {
+      started: false,
+      exitCode: 126,
+      message: 'exec: "/etc/passwd": permission denied',
+    });
+  });
+
+  test('exit codes, stdout and stderr are the command\'s own', async () => {
+    const out = await run(pod, 'busybox', ['sh', '-c', 'echo out; echo err >&2; exit 42']);
+    assert.deepEqual(out, { stdout: 'out\n', stderr: 'err\n', result: { started: true, exitCode: 42 } });
+    assert.deepEqual((await run(pod, 'busybox', ['sh', '-c', 'kill -TERM $$'])).result, { started: true, exitCode: 143 });
+  });
+
+  test('100 MiB of stdin arrive intact (sha256), with backpressure', async (t) => {
+    const data = randomBytes(100 << 20);
+    const started = performance.now();
+    const { stdout, result } = await run(pod, 'debian', ['sha256sum'], data);
+    const seconds = (performance.now() - started) / 1000;
+    assert.deepEqual(result, { started: true, exitCode: 0 });
+    assert.equal(stdout.split(' ')[0], createHash('sha256').update(data).digest('hex'));
+    t.diagnostic(`100 MiB stdin -> sha256sum: ${(100 / seconds).toFixed(0)} MiB/s`);
+  });
+
+  test('stdout is binary-safe', async () => {
+    const data = randomBytes(1 << 20);
+    const exec = pod.exec({ container: 'busybox', command: ['cat'], stdin: true, tty: false });
+    const chunks: Buffer[] = [];
+    exec.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    exec.stdin?.end(data);
+    assert.deepEqual(await exec.done, { started: true, exitCode: 0 });
+    assert.ok(Buffer.concat(chunks).equals(data));
+  });
+
+  test('a tty exec gets a real terminal in the container, sized by resize()', async () => {
+    const exec = pod.exec({ container: 'busybox', command: ['sh', '-c', 'tty; read x; stty size; echo "$TERM"; stat -c %u "$(tty)"; echo err >&2'], stdin: true, tty: true });
+    assert.equal(exec.stderr, null);
+    let output = '';
+    exec.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    exec.resize(132, 43);
+    exec.stdin?.write('go\n');
+    assert.deepEqual(await exec.done, { started: true, exitCode: 0 });
+    const lines = output.split('\r\n');
+    assert.match(lines.find((l) => l.startsWith('/dev/')) ?? '', /^\/dev\/pts\/\d+$/);
+    assert.ok(lines.includes('43 132'), output);
+    assert.ok(lines.includes('xterm'), output);
+    assert.ok(lines.includes('1000'), output); // the terminal belongs to the exec's user
+    assert.ok(lines.includes('err'), output); // stderr merged into the terminal
+  });
+
+  test('kill() kills the exec\'s process tree', async () => {
+    const mark = marker();
+    const exec = pod.exec({ container: 'busybox', command: ['sh', '-c', `sleep ${mark} & echo started; wait`], stdin: false, tty: false });
+    exec.stderr?.resume();
+    await new Promise<void>((resolve) => exec.stdout.once('data', () => resolve()));
+    assert.equal(hostSleepers(mark).length, 1);
+    exec.kill();
+    assert.deepEqual(await exec.done, { started: true, exitCode: 137 });
+    await waitFor('the background sleep to die', () => hostSleepers(mark).length === 0);
+  });
+
+  test('a daemon started by an exec outlives the exec and dies with the pod', async () => {
+    const own = await runtime.startPod(podSpec('daemon', [container('main', 'busybox')]));
+    const mark = marker();
+    // Double fork + setsid, like sshd: the exec returns at once, the daemon lives on.
+    await sh(own, 'main', `setsid sh -c 'sleep ${mark} </dev/null >/dev/null 2>&1 &'`);
+    await waitFor('the daemon', () => hostSleepers(mark).length === 1);
+    await own.stop();
+    assert.deepEqual(hostSleepers(mark), []);
+  });
+
+  test('a working directory the user may not enter fails like runc, for the main process and execs', async () => {
+    const own = await runtime.startPod(
+      podSpec(
+        'cwd',
+        [
+          container('root-home', 'busybox', { runAsUser: 1000, workingDir: '/root' }),
+          container('user', 'busybox', { runAsUser: 1000, workingDir: '/shared', volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }),
+          container('admin', 'busybox', { volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }),
+        ],
+        { volumes: [{ name: 'shared', emptyDir: {} }] },
+      ),
+    );
+    const message = 'chdir to cwd ("/root") set in config.json failed: permission denied';
+    assert.equal(own.containerStates()[0]?.message, `unable to start container process: ${message}`);
+    assert.equal(await sh(own, 'user', 'pwd'), '/shared\n');
+    await sh(own, 'admin', 'chmod 700 /shared');
+    assert.deepEqual((await run(own, 'user', ['pwd'])).result, {
+      started: false,
+      exitCode: 126,
+      message: 'chdir to cwd ("/shared") set in config.json failed: permission denied',
+    });
+    await own.stop();
+  });
+
+  test('exec needs a running container and a command', () => {
+    assert.throws(() => pod.exec({ container: 'debian', command: [], stdin: false, tty: false }), /exec needs a command/);
+  });
+
+  test('many execs in a row', async () => {
+    for (let i = 0; i < 20; i++) assert.equal(await sh(pod, 'busybox', `echo ${i}`), `${i}\n`);
+  });
+});

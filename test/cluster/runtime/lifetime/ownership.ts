@@ -1,0 +1,30 @@
+// A state directory belongs to one live runtime at a time: a second runtime on the same
+// directory would "clean up" the first one's pods as stale. Ownership is a file naming the
+// owner's pid and start time (pids are reused; a pid with the same start time is the same process).
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Field 22 of /proc/<pid>/stat (clock ticks since boot), or undefined if the process is gone. */
+export async function processStartTime(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+export async function isSameProcess(pid: number, startTime: string): Promise<boolean> {
+  return (await processStartTime(pid)) === startTime;
+}
+
+export async function claimStateDir(stateDir: string): Promise<void> {
+  const file = join(stateDir, 'owner');
+  const previous = await readFile(file, 'utf8').catch(() => '');
+  const [pid, startTime] = previous.trim().split(' ');
+  if (pid && startTime && Number(pid) !== process.pid && (await isSameProcess(Number(pid), startTime))) {
+    throw new Error(`the test cluster state directory ${stateDir} is in use by process ${pid}; stop that cluster or give this one another state directory`);
+  }
+  await writeFile(file, `${process.pid} ${await processStartTime(process.pid)}\n`);
+}
+
+export async function releaseStateDir(stateDir: string): Promise<void> {
+  await rm(join(stateDir, 'owner'), { force: true });
+}
