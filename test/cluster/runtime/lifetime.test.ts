@@ -65,7 +65,9 @@ describe('lifetime', { skip: skipReason }, () => {
       const [cgroupDir, podUid] = (await readyLine(child)).split(' ').slice(1) as [string, string];
       assert.equal(hostSleepers(mark).length, 2);
 
+      const childExit = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
+      await childExit;
       // The parent-death chain takes everything down without anyone's help...
       await waitFor('the pod processes to die with the runtime', () => hostSleepers(mark).length === 0);
 

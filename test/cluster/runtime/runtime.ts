@@ -73,18 +73,23 @@ class Kubelet implements LocalRuntime {
     if (this.#shutdown) throw new Error('the runtime is shut down');
     if (this.#pods.has(spec.uid)) throw new Error(`a pod with uid ${spec.uid} is already running`);
     const starting = Pod.start(
-      { helper: this.#helper, images: this.images, cgroups: this.#cgroups, podsDir: join(this.stateDir, 'pods'), podIP: this.#nextPodIP() },
+      {
+        helper: this.#helper,
+        images: this.images,
+        cgroups: this.#cgroups,
+        podsDir: join(this.stateDir, 'pods'),
+        podIP: this.#nextPodIP(),
+        onStopped: () => {
+          if (this.#pods.get(spec.uid) === pod) this.#pods.delete(spec.uid);
+        },
+      },
       spec,
     );
+    let pod: Pod | undefined;
     this.#starting.add(starting);
     try {
-      const pod = await starting;
+      pod = await starting;
       this.#pods.set(spec.uid, pod);
-      const stop = pod.stop.bind(pod);
-      pod.stop = async () => {
-        await stop();
-        if (this.#pods.get(spec.uid) === pod) this.#pods.delete(spec.uid);
-      };
       if (this.#shutdown) await pod.stop(); // shut down while it was starting
       return pod;
     } finally {

@@ -103,9 +103,12 @@ export interface PodHandle {
   containerStates(): ContainerState[];
   /** Called whenever a container's state changes (so the API server can bump status). */
   onStateChange(listener: () => void): void;
+  /** Throws (synchronously) when the container does not exist or is not running. A command
+   *  that cannot start is not an exception: see ExecResult. */
   exec(options: ExecOptions): ExecProcess;
   /** A TCP connection to 127.0.0.1:port inside the pod's network namespace.
-   *  Rejects with an Error whose message is the reason (e.g. "connection refused"). */
+   *  Rejects with an Error whose message is the reason (e.g. "connection refused"). The Duplex
+   *  closes when the pod stops. */
   connect(port: number): Promise<Duplex>;
   /** Kills every process of the pod and releases its mounts and network namespace. */
   stop(): Promise<void>;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const sources = ['nsexec.c', 'relay.c', 'relay.h'].map((f) => new URL(f, import.meta.url).pathname);
+const sources = ['nsexec.c', 'nsexec.h', 'relay.c', 'relay.h', 'tty.c'].map((f) => new URL(f, import.meta.url).pathname);
 
 /** Returns the path of the compiled helper, compiling it if this source version has none yet. */
 export async function buildHelper(cacheDir: string): Promise<string> {

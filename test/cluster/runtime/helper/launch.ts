@@ -17,7 +17,10 @@ export interface Launcher {
 
 export function launch(launcher: Launcher, options: HelperOptions, stdio: StdioOptions, env: Record<string, string> = {}): ChildProcess {
   const argv = helperArgv({ dieWith: process.pid, cgroupProcs: launcher.cgroupProcs, ...options });
-  const child = spawn(launcher.helper, argv, { stdio, env: { PATH: HOST_PATH, ...env } });
+  // detached: a session of its own, so a Ctrl-C in the cluster's terminal reaches the runtime,
+  // which stops its pods in order, instead of killing every container behind its back. The
+  // parent-death signal still ties the helper to the runtime.
+  const child = spawn(launcher.helper, argv, { stdio, env: { PATH: HOST_PATH, ...env }, detached: true });
   // A failed spawn (the helper binary vanished) ends the process's streams and emits 'error'
   // instead of 'exit'; callers see it as a process that failed to start.
   child.on('error', () => undefined);

@@ -51,36 +51,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "nsexec.h"
 #include "relay.h"
 
-enum { MAX_JOINS = 8, MAX_ENV = 4096 };
+int status_fd = -1;
+pid_t child_pid;
 
-struct options {
-  pid_t die_with;
-  const char *cgroup;
-  const char *joins[MAX_JOINS];
-  int njoins;
-  int unshare_flags;
-  const char *hostname;
-  bool tty;
-  int pid_fd, status_fd, control_fd;
-  const char *pivot_root;
-  bool uid_set, gid_set;
-  uid_t uid;
-  gid_t gid;
-  const char *cwd;
-  bool clear_env;
-  char *env[MAX_ENV];
-  int nenv;
-  int connect_port;
-  char **argv;
-};
-
-static int status_fd = -1;
-static pid_t child_pid;
-
-static void fail(const char *stage, int err) __attribute__((noreturn));
-static void fail(const char *stage, int err) {
+void fail(const char *stage, int err) {
   if (status_fd >= 0) dprintf(status_fd, "fail %s %d\n", stage, err);
   else fprintf(stderr, "nsexec: %s: %s\n", stage, strerror(err));
   _exit(strcmp(stage, "exec") != 0 ? 125 : err == ENOENT ? 127 : 126);
@@ -197,38 +174,24 @@ static void unshare_namespaces(int flags) {
     fail("unshare", errno);
 }
 
-struct pty {
-  int master, slave;
-};
-
-/* In the container's mount namespace, /dev/ptmx is its own devpts instance: the terminal is
- * /dev/pts/N inside the container, as with runc. */
-static void open_pty(struct pty *pty, const struct options *o) {
-  pty->master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (pty->master < 0 || unlockpt(pty->master) < 0) fail("pty", errno);
-  pty->slave = ioctl(pty->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (pty->slave < 0) fail("pty", errno);
-  if (o->uid_set && fchown(pty->slave, o->uid, (gid_t)-1) < 0) fail("pty", errno);
-}
-
-static int exit_code(int status) {
+int exit_code(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static void kill_child(int sig) {
+void kill_child(int sig) {
   (void)sig;
   kill(-child_pid, SIGKILL);
   kill(child_pid, SIGKILL);
 }
 
-static void on_signals(int const *sigs, void (*handler)(int)) {
+void on_signals(int const *sigs, void (*handler)(int)) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = handler;
   for (; *sigs; sigs++) sigaction(*sigs, &sa, NULL);
 }
 
-static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, 0};
+const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, 0};
 
 static void wait_parent(void) __attribute__((noreturn));
 static void wait_parent(void) {
@@ -238,83 +201,6 @@ static void wait_parent(void) {
   int status;
   while (waitpid(child_pid, &status, 0) < 0)
     if (errno != EINTR) _exit(125);
-  _exit(exit_code(status));
-}
-
-static int sigchld_pipe[2];
-
-static void on_sigchld(int sig) {
-  (void)sig;
-  int saved = errno;
-  if (write(sigchld_pipe[1], "c", 1) < 0) {}
-  errno = saved;
-}
-
-static bool child_exited(struct watch *w) {
-  (void)w;
-  return false;
-}
-
-struct control {
-  int master;
-  char buf[256];
-  size_t len;
-};
-
-static struct control control;
-
-static bool resize_requested(struct watch *w) {
-  struct control *c = w->ctx;
-  ssize_t n = read(w->fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
-  if (n <= 0) {
-    if (n == 0 || (errno != EAGAIN && errno != EINTR)) w->fd = -1; /* no more resizes */
-    return true;
-  }
-  c->len += (size_t)n;
-  c->buf[c->len] = 0;
-  char *line = c->buf, *nl;
-  while ((nl = strchr(line, '\n'))) {
-    *nl = 0;
-    unsigned cols, rows;
-    if (sscanf(line, "%u %u", &cols, &rows) == 2) {
-      struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
-      ioctl(c->master, TIOCSWINSZ, &ws);
-    }
-    line = nl + 1;
-  }
-  c->len = strlen(line);
-  memmove(c->buf, line, c->len);
-  if (c->len == sizeof c->buf - 1) c->len = 0; /* a line too long to be ours */
-  return true;
-}
-
-static void tty_parent(struct pty *pty, const struct options *o) __attribute__((noreturn));
-static void tty_parent(struct pty *pty, const struct options *o) {
-  close(pty->slave);
-  if (status_fd >= 0) close(status_fd);
-  if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) fail("pty", errno);
-  on_signals((const int[]){SIGCHLD, 0}, on_sigchld);
-  on_signals(stop_signals, kill_child);
-  signal(SIGPIPE, SIG_IGN);
-
-  struct pump pumps[2];
-  /* Stdin's end does not end the terminal: a terminal has no half-close (the process ends
-   * when it decides to, or when killed). */
-  pump_init(&pumps[0], 0, pty->master, ON_EOF_NOTHING);
-  pump_init(&pumps[1], pty->master, 1, ON_EOF_CLOSE);
-  struct watch watches[2] = {{sigchld_pipe[0], child_exited, NULL},
-                             {o->control_fd, resize_requested, &control}};
-  int status;
-  pid_t r = waitpid(child_pid, &status, WNOHANG); /* it may be gone before SIGCHLD was caught */
-  if (r == 0) {
-    relay(pumps, 2, watches, 2, -1);
-    while (waitpid(child_pid, &status, 0) < 0)
-      if (errno != EINTR) _exit(125);
-  }
-  /* Output written just before the exit may still sit in the terminal: drain it until the
-   * terminal reports its end (EIO), or briefly if a background process still holds it. */
-  relay(&pumps[1], 1, NULL, 0, 100);
-  pump_flush(&pumps[1]);
   _exit(exit_code(status));
 }
 
@@ -343,14 +229,6 @@ static pid_t fork_child(const struct options *o) {
   if (write(go[1], "g", 1) != 1) _exit(125);
   close(go[1]);
   return pid;
-}
-
-static void become_terminal(struct pty *pty) {
-  close(pty->master);
-  if (setsid() < 0 || ioctl(pty->slave, TIOCSCTTY, 0) < 0) fail("pty", errno);
-  for (int fd = 0; fd < 3; fd++)
-    if (dup2(pty->slave, fd) < 0) fail("pty", errno);
-  if (pty->slave > 2) close(pty->slave);
 }
 
 /* runc's way: pivot_root(".", ".") stacks the old root on top of the new one; detaching it
@@ -411,17 +289,7 @@ int main(int argc, char **argv) {
   if (o.hostname && sethostname(o.hostname, strlen(o.hostname)) < 0) fail("hostname", errno);
 
   struct pty pty = {-1, -1};
-  if (o.tty) {
-    open_pty(&pty, &o);
-    control.master = pty.master;
-    if (o.control_fd >= 0) {
-      /* A client sends the terminal's size as soon as the exec exists (kubectl does): apply
-       * what is already there before the command starts and asks for it. */
-      fcntl(o.control_fd, F_SETFL, fcntl(o.control_fd, F_GETFL) | O_NONBLOCK);
-      struct watch early = {o.control_fd, resize_requested, &control};
-      resize_requested(&early);
-    }
-  }
+  if (o.tty) open_pty(&pty, &o);
   if (new_pid_namespace || o.tty) {
     if (fork_child(&o) > 0) {
       if (o.tty) tty_parent(&pty, &o);

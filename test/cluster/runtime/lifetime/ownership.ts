@@ -4,11 +4,13 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Field 22 of /proc/<pid>/stat (clock ticks since boot), or undefined if the process is gone. */
+/** Field 22 of /proc/<pid>/stat (clock ticks since boot), or undefined if the process is gone
+ *  (a zombie is gone too: a crashed runtime's parent may never reap it). */
 export async function processStartTime(pid: number): Promise<string | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields && fields[0] !== 'Z' && fields[0] !== 'X' ? fields[19] : undefined;
 }
 
 export async function isSameProcess(pid: number, startTime: string): Promise<boolean> {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startExec } from '../exec/exec.ts';
 import type { Launcher } from '../helper/launch.ts';
 import { exited } from '../helper/launch.ts';
-import type { ImageStore } from '../images/store.ts';
+import type { Image, ImageStore } from '../images/store.ts';
 import type { CgroupTree } from '../lifetime/cgroup.ts';
 import { processStartTime } from '../lifetime/ownership.ts';
 import { PIDS_FILE } from '../lifetime/stale.ts';
@@ -32,6 +32,8 @@ export interface PodContext {
   cgroups: CgroupTree | undefined;
   podsDir: string;
   podIP: string;
+  /** Called once the pod is fully stopped. */
+  onStopped(): void;
 }
 
 export class Pod implements PodHandle {
@@ -103,7 +105,7 @@ export class Pod implements PodHandle {
     return this.#stopping;
   }
 
-  async #start(images: Awaited<ReturnType<ImageStore['get']>>[]): Promise<void> {
+  async #start(images: Image[]): Promise<void> {
     const { spec } = this;
     const dir = this.#dir;
     await mkdir(dir, { recursive: false });
@@ -156,6 +158,7 @@ export class Pod implements PodHandle {
     for (const child of this.#processes) child.kill('SIGKILL');
     await Promise.all([...this.#processes].map(exited));
     await rm(this.#dir, { recursive: true, force: true });
+    this.#ctx.onStopped();
   }
 
   #track(child: ChildProcess): void {
