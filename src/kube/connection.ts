@@ -90,8 +90,9 @@ export class ApiConnection {
   }
 
   /**
-   * Opens a WebSocket for a streaming subresource (exec, portforward). An HTTP error in place of
-   * the upgrade (403, 404, …) becomes the same SshpodError a GET would give.
+   * Opens a WebSocket for a streaming subresource (exec, portforward), paused: the caller resumes
+   * it once its listeners are attached. An HTTP error in place of the upgrade (403, 404, …)
+   * becomes the same SshpodError a GET would give.
    */
   openWebSocket(path: string, query: URLSearchParams, protocols: string[], operation: Operation): Promise<WebSocket> {
     const url = this.url(path, query, 'ws');
@@ -113,6 +114,10 @@ export class ApiConnection {
         response.socket.setKeepAlive(true, 30_000);
       });
       socket.once('open', () => {
+        // ws starts reading right after 'open', and frames that came with the 101 response would be
+        // emitted before the caller's listeners exist. Paused, nothing is read until the caller
+        // has its listeners in place and resumes.
+        socket.pause();
         settled = true;
         log.debug(`WS ${url.pathname} open, protocol ${socket.protocol || '(none)'} (${(performance.now() - started).toFixed(0)} ms)`);
         resolve(socket);

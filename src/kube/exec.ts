@@ -42,6 +42,7 @@ export function exitCodeOf(status: Status | undefined): number | undefined {
 
 export class ExecSession {
   readonly result: Promise<ExecResult>;
+  // Until the caller listens, stdout is kept (the script's answer may be quick).
   private readonly early: Buffer[] = [];
   private stdoutListener: (chunk: Buffer) => void = (chunk) => this.early.push(chunk);
   private stderrText = '';
@@ -69,6 +70,7 @@ export class ExecSession {
       socket.once('close', finish);
       socket.once('error', finish);
     });
+    socket.resume();
   }
 
   get protocol(): string {

@@ -1,0 +1,115 @@
+// What a user sees when something is wrong: one sshpod line saying what and one hint line saying
+// what to do, no stack trace, no half-written files — through the real ssh.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { container, e2eSkipReason, hasStackTrace, pod, sshpodLines, startE2E, type E2E } from './harness.ts';
+
+describe('sshpod error messages', { skip: e2eSkipReason() }, () => {
+  let e: E2E;
+  before(async () => {
+    e = await startE2E({
+      objects: [
+        pod('api', { containers: [container('main', 'busybox')] }),
+        pod('worker', { containers: [container('main', 'busybox')] }),
+        pod('nobody', { containers: [container('main', 'busybox', { securityContext: { runAsUser: 65534 } })] }),
+        pod('distroless', { containers: [container('main', 'gcr.io/distroless/distroless:nonroot')] }),
+      ],
+    });
+  });
+  after(async () => {
+    await e?.stop();
+  });
+
+  const failure = async (user: string, host: string): Promise<string[]> => {
+    const result = await e.ssh(`${user}@${host}`, ['true']);
+    assert.equal(result.code, 255, `ssh must fail: ${result.stdout} ${result.stderr}`);
+    assert.ok(!hasStackTrace(result.stderr), `no stack trace:\n${result.stderr}`);
+    const lines = sshpodLines(result.stderr);
+    assert.equal(lines.length, 2, `one message and one hint:\n${result.stderr}`);
+    assert.match(lines[1] ?? '', /^hint: /);
+    return lines;
+  };
+
+  test('a misspelt hostname key', async () => {
+    const [message, hint] = await failure('root', 'pod--api.namepsace--default.sshpod');
+    assert.equal(message, 'sshpod: hostname "pod--api.namepsace--default.sshpod": "namepsace--default" has an unknown key "namepsace--" (did you mean "namespace--"?)');
+    assert.match(hint ?? '', /accepted form: \[container--C\.\]\(pod--P/);
+  });
+
+  test('an unknown context lists the contexts', async () => {
+    const [message, hint] = await failure('root', 'pod--api.context--nope.sshpod');
+    assert.equal(message, 'sshpod: no context "nope" in your kubeconfig');
+    assert.equal(hint, 'hint: use one of: sshpod-test');
+  });
+
+  test('a pod that does not exist lists the pods there', async () => {
+    const [message, hint] = await failure('root', 'pod--apx.sshpod');
+    assert.equal(message, 'sshpod: pod "apx" not found in namespace "default"');
+    assert.equal(hint, 'hint: pods in namespace "default": api, distroless, nobody, worker');
+  });
+
+  test('a deployment that does not exist', async () => {
+    const [message] = await failure('root', 'deployment--web.sshpod');
+    assert.equal(message, 'sshpod: deployment "web" not found in namespace "default"');
+  });
+
+  test('exec forbidden by RBAC names the verb and resource to ask for', async () => {
+    e.cluster.deny({ user: 'admin', resource: 'pods/exec', namespace: 'default' });
+    try {
+      const [message, hint] = await failure('root', 'pod--worker.sshpod');
+      assert.match(message ?? '', /^sshpod: not allowed to create pods\/exec "worker" in namespace "default": pods "worker" is forbidden: User "admin" cannot create resource "pods\/exec"/);
+      assert.match(hint ?? '', /RBAC permission to create pods\/exec in namespace "default"/);
+    } finally {
+      e.cluster.resetAccess();
+    }
+  });
+
+  test('port-forward forbidden by RBAC, likewise', async () => {
+    e.cluster.deny({ user: 'admin', resource: 'pods/portforward', namespace: 'default' });
+    try {
+      const [message, hint] = await failure('root', 'pod--worker.sshpod');
+      assert.match(message ?? '', /^sshpod: not allowed to create pods\/portforward "worker" in namespace "default"/);
+      assert.match(hint ?? '', /create pods\/portforward/);
+    } finally {
+      e.cluster.resetAccess();
+    }
+  });
+
+  test('a container without a shell', async () => {
+    const [message, hint] = await failure('root', 'pod--distroless.sshpod');
+    assert.equal(message, 'sshpod: container "main" of pod "distroless" has no shell (sh), so sshpod cannot start sshd in it');
+    assert.match(hint ?? '', /kubectl debug -it distroless -n default --image=busybox --target=main/);
+  });
+
+  test('the wrong user for a non-root container names the right one', async () => {
+    const [message, hint] = await failure('root', 'pod--nobody.sshpod');
+    assert.equal(message, 'sshpod: container "main" of pod "nobody" runs as "nobody" (uid 65534), and only that user can log in');
+    assert.equal(hint, 'hint: ssh nobody@pod--nobody.sshpod');
+  });
+
+  test('an unknown user names users that would work', async () => {
+    const [message, hint] = await failure('alice', 'pod--api.sshpod');
+    assert.equal(message, 'sshpod: user "alice" does not exist in this container (container "main" of pod "api")');
+    assert.match(hint ?? '', /^hint: log in as one of: root\b/);
+  });
+
+  test('a hostile user name is refused and harms nothing', async () => {
+    // ssh itself refuses such names on its command line, but a ProxyCommand can get them from
+    // configs and other callers: sshpod checks too, and quotes nothing into shell code anyway.
+    const result = await e.sshpod(['proxy', '--host', 'pod--api.sshpod', '--user', "x';touch /tmp/pwned;'", '--port', '22']);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '', 'nothing on the SSH stream');
+    assert.deepEqual(sshpodLines(result.stderr), [
+      'sshpod: the ssh user name is not a valid user name',
+      'hint: user names may contain only letters, digits, ".", "_" and "-", and may not start with "-"',
+    ]);
+    assert.equal((await e.podShell('default', 'api', 'main', 'ls /tmp/pwned 2>&1 || true')).trim(), 'ls: /tmp/pwned: No such file or directory');
+  });
+
+  test('no error leaves temporary files behind', () => {
+    const cache = join(e.home, '.cache', 'sshpod');
+    assert.deepEqual(readdirSync(cache).filter((name) => name.endsWith('.tmp') || name.endsWith('.lock')), []);
+  });
+});

@@ -1,0 +1,189 @@
+// End-to-end tests drive sshpod the way a user does: the real OpenSSH ssh/scp/sftp/rsync, the
+// built CLI as ProxyCommand (through the block `sshpod configure` wrote), a kubeconfig, and the
+// local test cluster with real containers. Each suite gets its own cluster and its own HOME.
+//
+// Two departures from a user's setup, both for test determinism:
+//  - ssh is given `-F $HOME/.ssh/config`: ssh finds ~ through the passwd database, not $HOME.
+//  - ControlMaster is off unless a test asks for it, so that every ssh really runs the proxy
+//    (connection sharing has its own test, which closes its master when done).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, type Cluster, type ClusterOptions } from '../cluster/index.ts';
+
+export const repo = new URL('../..', import.meta.url).pathname;
+export const sshpodBin = join(repo, 'bin', 'sshpod.js');
+
+/** Why this machine cannot run the end-to-end suites, or undefined when it can. */
+export function e2eSkipReason(): string | undefined {
+  if (process.platform !== 'linux') return `the local test cluster needs Linux (this is ${process.platform})`;
+  if (process.getuid?.() !== 0) return 'the local test cluster needs root (namespaces, mounts, cgroups)';
+  return undefined;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+/**
+ * Runs a command and resolves when it exits and its stdout has ended. stderr is not awaited to its
+ * end: a ControlPersist master keeps the ProxyCommand's stderr (inherited) open long after ssh exits.
+ */
+export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let exited: number | null | undefined;
+    let stdoutEnded = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} did not finish in ${options.timeoutMs ?? 120_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+    const finish = (): void => {
+      if (exited === undefined || !stdoutEnded) return;
+      clearTimeout(timer);
+      // Give stderr a moment to flush what the process wrote before it exited.
+      setImmediate(() => resolve({ code: exited ?? null, stdout, stderr }));
+    };
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('end', () => {
+      stdoutEnded = true;
+      finish();
+    });
+    child.on('exit', (code) => {
+      exited = code;
+      finish();
+    });
+    child.on('error', reject);
+    child.stdin.on('error', () => undefined);
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}
+
+export interface SshRunOptions extends RunOptions {
+  sshOptions?: string[];
+  /** Use the block's connection sharing (ControlMaster auto) instead of turning it off. */
+  shared?: boolean;
+}
+
+export interface E2E {
+  cluster: Cluster;
+  home: string;
+  env: Record<string, string>;
+  /** `ssh [options] user@host command…` with the test HOME's config. */
+  ssh(userAtHost: string, command: string[], options?: SshRunOptions): Promise<RunResult>;
+  scp(args: string[], options?: RunOptions): Promise<RunResult>;
+  sftp(args: string[], options?: RunOptions): Promise<RunResult>;
+  sshpod(args: string[], options?: RunOptions): Promise<RunResult>;
+  /** Runs `sh -c script` in a container through the exec API (client-node), for inspection. */
+  podShell(namespace: string, pod: string, container: string, script: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const baseSshOptions = ['-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
+const unshared = ['-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
+export const sshOptions = [...baseSshOptions, ...unshared];
+
+export async function startE2E(options: ClusterOptions & { kubeconfigContexts?: Parameters<Cluster['writeKubeconfig']>[1] } = {}): Promise<E2E> {
+  const { kubeconfigContexts, ...clusterOptions } = options;
+  const cluster = await startCluster(clusterOptions);
+  const home = mkdtempSync(join(tmpdir(), 'sshpod-e2e-home-'));
+  const kubeconfig = join(home, '.kube', 'config');
+  await cluster.writeKubeconfig(kubeconfig, kubeconfigContexts);
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    KUBECONFIG: kubeconfig,
+    LANG: 'C.UTF-8',
+  };
+  const config = join(home, '.ssh', 'config');
+  const withEnv = (o: RunOptions = {}): RunOptions => ({ ...o, env: { ...env, ...o.env } });
+
+  const sshpod = (args: string[], o?: RunOptions): Promise<RunResult> => run(process.execPath, [sshpodBin, ...args], withEnv(o));
+  const configured = await sshpod(['configure', '--yes']);
+  if (configured.code !== 0) throw new Error(`sshpod configure failed: ${configured.stderr}`);
+
+  const e2e: E2E = {
+    cluster,
+    home,
+    env,
+    ssh: (userAtHost, command, o = {}) =>
+      run('ssh', ['-F', config, ...baseSshOptions, ...(o.shared ? [] : unshared), ...(o.sshOptions ?? []), userAtHost, ...command], withEnv(o)),
+    scp: (args, o) => run('scp', ['-F', config, ...sshOptions, ...args], withEnv(o)),
+    sftp: (args, o) => run('sftp', ['-F', config, ...sshOptions, ...args], withEnv(o)),
+    sshpod,
+    async podShell(namespace, pod, containerName, script) {
+      return execInPod(kubeconfig, namespace, pod, containerName, script);
+    },
+    async stop() {
+      // Close any connection-sharing master the tests left, then everything else.
+      const controlDir = join(home, '.cache', 'sshpod', 'control');
+      let sockets: string[] = [];
+      try {
+        sockets = readdirSync(controlDir);
+      } catch {
+        // no sharing was used
+      }
+      for (const socket of sockets) {
+        spawnSync('ssh', ['-F', config, '-o', `ControlPath=${join(controlDir, socket)}`, '-O', 'exit', 'any.sshpod'], { env, stdio: 'ignore', timeout: 10_000 });
+      }
+      await cluster.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  return e2e;
+}
+
+/** A pod object for the test cluster. */
+export function pod(name: string, spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): object {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...metadata }, spec };
+}
+
+export function container(name: string, image: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, image, ...extra };
+}
+
+/** The lines an error run printed that come from sshpod, and a check that no stack trace leaked. */
+export function sshpodLines(stderr: string): string[] {
+  return stderr.split(/\r?\n/).filter((line) => line.startsWith('sshpod: ') || line.startsWith('hint: '));
+}
+
+export function hasStackTrace(stderr: string): boolean {
+  return /^\s+at .+\(.+:\d+:\d+\)$/m.test(stderr) || /node:internal/.test(stderr);
+}
+
+/** `sh -c script` in a container through @kubernetes/client-node's Exec; resolves with stdout. */
+export async function execInPod(kubeconfig: string, namespace: string, podName: string, containerName: string, script: string): Promise<string> {
+  const { KubeConfig, Exec } = await import('@kubernetes/client-node');
+  const { PassThrough } = await import('node:stream');
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    void new Exec(kc)
+      .exec(namespace, podName, containerName, ['sh', '-c', script], stdout, stderr, null, false, (status) => {
+        if (status.status === 'Success') resolve();
+        else reject(new Error(`exec in ${namespace}/${podName} failed: ${status.message ?? ''} ${err}`));
+      })
+      .catch(reject);
+  });
+  return out;
+}
