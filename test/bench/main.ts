@@ -1,0 +1,293 @@
+// `npm run bench -- [--runs N] [--json FILE] [--reference BINARY]`: sshpod measured on the local test
+// cluster, every case from one run on this machine. Prints a table; writes a JSON summary.
+//
+//   cold      first `ssh … true` to a fresh pod (sshd upload included)
+//   warm      `ssh … true` again without connection sharing (sshd running)
+//   shared    `ssh … true` over the ControlMaster connection the configured block sets up
+//   floor     the same `ssh … true` to the same in-pod sshd through socat in the pod's network
+//             namespace: no sshpod, no Kubernetes — the cost of SSH itself
+//   startup   process start to the proxy's first API request
+//   api       one exec round trip and one port-forward open (to the first byte), with the same
+//             client code the proxy uses
+//   scp/raw   scp of 256 MiB up and down, against the raw port-forward moving the same bytes
+//   parallel  32 simultaneous first connections to one fresh pod
+//   memory    peak RSS of the `sshpod proxy` process during the scp transfers
+import { Command, InvalidArgumentError } from 'commander';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { container, pod, run, startE2E, sshpodBin, type E2E } from '../e2e/harness.ts';
+import { loadKubeConfig, selectContext } from '../../src/kube/kubeconfig.ts';
+import { ApiConnection } from '../../src/kube/connection.ts';
+import { startExec } from '../../src/kube/exec.ts';
+import { openPortForward } from '../../src/kube/port-forward.ts';
+import { round, roundSummary, summarize, type Summary } from './stats.ts';
+
+const MiB = 1024 * 1024;
+const TRANSFER = 256 * MiB;
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+const options = new Command('bench')
+  .option('--runs <n>', 'runs per latency case', positive, 15)
+  .option('--transfer-runs <n>', 'runs per throughput case', positive, 3)
+  .option('--json <file>', 'where to write the JSON summary', join(process.cwd(), 'bench-results.json'))
+  .option('--reference <binary>', 'also measure this ProxyCommand program (e.g. the Rust sshpod) on the cold and warm cases')
+  .parse(process.argv)
+  .opts<{ runs: number; transferRuns: number; json: string; reference?: string }>();
+
+function say(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+async function seconds(action: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await action();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function sample(runs: number, action: (i: number) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await seconds(() => action(i)));
+  return samples;
+}
+
+function check(result: { code: number | null; stderr: string }, what: string): void {
+  if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}): ${result.stderr}`);
+}
+
+/** Peak RSS (VmHWM) of the sshpod proxy processes seen while `action` runs, in MB. */
+async function peakProxyRss(action: () => Promise<unknown>): Promise<number> {
+  let peak = 0;
+  let running = true;
+  const poll = async (): Promise<void> => {
+    while (running) {
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`${sshpodBin}\0proxy`)) continue;
+          const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+          if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+        } catch {
+          // gone meanwhile
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const polling = poll();
+  try {
+    await action();
+  } finally {
+    running = false;
+    await polling;
+  }
+  return peak;
+}
+
+const countListeners = `n=0; word=listen; for p in /proc/[0-9]*; do
+  case "$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)" in *sshd*"[\${word}er]"*) n=$((n+1)) ;; esac
+done; echo $n`;
+
+async function main(): Promise<void> {
+  const coldPods = Array.from({ length: options.runs }, (_, i) => pod(`cold-${i}`, { containers: [container('main', 'busybox')] }));
+  const referenceCold = options.reference ? Array.from({ length: options.runs }, (_, i) => pod(`ref-cold-${i}`, { containers: [container('main', 'busybox')] })) : [];
+  say(`starting the test cluster with ${coldPods.length + referenceCold.length + 3} pods`);
+  const e: E2E = await startE2E({
+    objects: [
+      pod('warm', { containers: [container('main', 'debian')] }),
+      pod('par', { containers: [container('main', 'busybox')] }),
+      pod('ref-warm', { containers: [container('main', 'busybox')] }),
+      ...coldPods,
+      ...referenceCold,
+    ],
+  });
+  const work = mkdtempSync(join(tmpdir(), 'sshpod-bench-'));
+  const results: Record<string, unknown> = {};
+  const table: Array<[string, Summary | string, string]> = [];
+  const record = (name: string, samples: number[], unit: string, digits = 3): Summary => {
+    const summary = roundSummary(summarize(samples), digits);
+    results[name] = { ...summary, unit };
+    table.push([name, summary, unit]);
+    return summary;
+  };
+  try {
+    const ssh = (host: string, extra: string[] = []): Promise<void> =>
+      e.ssh(`root@${host}`, ['true'], { sshOptions: extra }).then((r) => check(r, `ssh ${host}`));
+
+    say('cold: first connections to fresh pods');
+    const cold = record('cold', await sample(options.runs, (i) => ssh(`pod--cold-${i}.sshpod`)), 's');
+
+    say('warm: connections to a pod whose sshd runs');
+    await ssh('pod--warm.sshpod');
+    const warm = record('warm', await sample(options.runs, () => ssh('pod--warm.sshpod')), 's');
+
+    say('shared: connections over the ControlMaster connection');
+    check(await e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }), 'ssh (master)');
+    record('shared', await sample(options.runs, () => e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }).then((r) => check(r, 'ssh (shared)'))), 's');
+
+    say('floor: the same sshd through socat in the pod network namespace');
+    const port = (await e.podShell('default', 'warm', 'main', 'cat /tmp/sshpod/*/main/port')).trim();
+    const netns = e.cluster.podNetnsPath('default', 'warm');
+    const floorProxy = `ProxyCommand=nsenter --net=${netns} socat STDIO TCP4:127.0.0.1:${port}`;
+    await ssh('pod--warm.sshpod', ['-o', floorProxy]);
+    const floor = record('floor', await sample(options.runs, () => ssh('pod--warm.sshpod', ['-o', floorProxy])), 's');
+
+    say('startup: process start to the first API request');
+    const startup: number[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      e.cluster.clearRequests();
+      const started = Date.now();
+      await new Promise<void>((resolve) => {
+        const child = spawn(process.execPath, [sshpodBin, 'proxy', '--host', 'pod--warm.sshpod', '--user', 'root'], { env: e.env, stdio: ['ignore', 'ignore', 'ignore'] });
+        child.on('exit', () => resolve());
+      });
+      const first = e.cluster.requests()[0];
+      if (first) startup.push((first.time - started) / 1000);
+    }
+    record('startup', startup, 's');
+
+    say('api: one exec round trip, one port-forward to its first byte');
+    process.env['KUBECONFIG'] = e.env['KUBECONFIG'];
+    process.env['HOME'] = e.home;
+    const selected = selectContext(loadKubeConfig(), undefined);
+    record(
+      'api_exec',
+      await sample(options.runs, async () => {
+        const connection = await ApiConnection.open(selected);
+        const session = await startExec(connection, { namespace: 'default', pod: 'warm', container: 'main', command: ['true'], stdin: false });
+        await session.result;
+        connection.close();
+      }),
+      's',
+    );
+    record(
+      'api_portforward',
+      await sample(options.runs, async () => {
+        const connection = await ApiConnection.open(selected);
+        const stream = await openPortForward(connection, { namespace: 'default', pod: 'warm', port: Number(port) });
+        await new Promise((resolve) => stream.once('data', resolve));
+        stream.destroy();
+        connection.close();
+      }),
+      's',
+    );
+
+    say(`throughput: scp and the raw port-forward, ${TRANSFER / MiB} MiB each way`);
+    const file = join(work, 'payload.bin');
+    writeFileSync(file, randomBytes(TRANSFER));
+    const mibPerSecond = (secondsTaken: number): number => TRANSFER / MiB / secondsTaken;
+    let peakRss = 0;
+    const up: number[] = [];
+    const down: number[] = [];
+    for (let i = 0; i < options.transferRuns; i++) {
+      peakRss = Math.max(
+        peakRss,
+        await peakProxyRss(async () => {
+          up.push(mibPerSecond(await seconds(async () => check(await e.scp([file, 'root@pod--warm.sshpod:/tmp/payload.bin']), 'scp up'))));
+          down.push(mibPerSecond(await seconds(async () => check(await e.scp(['root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'scp down'))));
+        }),
+      );
+    }
+    const scpUp = record('scp_up', up, 'MiB/s', 1);
+    const scpDown = record('scp_down', down, 'MiB/s', 1);
+    record('memory', [peakRss], 'MB', 1);
+
+    check(
+      await e.ssh('root@pod--warm.sshpod', [
+        '(setsid socat -u TCP-LISTEN:7001,reuseaddr,fork OPEN:/dev/null >/dev/null 2>&1 &); (setsid socat -U TCP-LISTEN:7002,reuseaddr,fork OPEN:/tmp/payload.bin >/dev/null 2>&1 &); sleep 0.5',
+      ]),
+      'start socat in the pod',
+    );
+    const chunk = readFileSync(file);
+    const rawUp: number[] = [];
+    const rawDown: number[] = [];
+    for (let i = 0; i < options.transferRuns; i++) {
+      const connection = await ApiConnection.open(selected);
+      rawUp.push(
+        mibPerSecond(
+          await seconds(async () => {
+            const stream = await openPortForward(connection, { namespace: 'default', pod: 'warm', port: 7001 });
+            // Writes of 64 KiB, as ssh hands them to the proxy, with backpressure.
+            for (let offset = 0; offset < chunk.length; offset += 64 * 1024) {
+              if (!stream.write(chunk.subarray(offset, offset + 64 * 1024))) await new Promise((resolve) => stream.once('drain', resolve));
+            }
+            await new Promise<void>((resolve, reject) => {
+              stream.on('error', reject);
+              stream.end(() => resolve());
+            });
+            stream.destroy();
+          }),
+        ),
+      );
+      rawDown.push(
+        mibPerSecond(
+          await seconds(async () => {
+            const stream = await openPortForward(connection, { namespace: 'default', pod: 'warm', port: 7002 });
+            let received = 0;
+            await new Promise<void>((resolve, reject) => {
+              stream.on('error', reject);
+              stream.on('data', (data: Buffer) => {
+                received += data.length;
+                if (received >= TRANSFER) resolve();
+              });
+              stream.on('end', () => (received >= TRANSFER ? resolve() : reject(new Error(`only ${received} bytes arrived`))));
+            });
+            stream.destroy();
+          }),
+        ),
+      );
+      connection.close();
+    }
+    const rawUpSummary = record('raw_up', rawUp, 'MiB/s', 1);
+    const rawDownSummary = record('raw_down', rawDown, 'MiB/s', 1);
+
+    say('parallel: 32 simultaneous first connections to one fresh pod');
+    let successes = 0;
+    const total = await seconds(async () => {
+      const all = await Promise.all(Array.from({ length: 32 }, () => e.ssh('root@pod--par.sshpod', ['true'])));
+      successes = all.filter((r) => r.code === 0).length;
+    });
+    const sshds = Number((await e.podShell('default', 'par', 'main', countListeners)).trim());
+    results['parallel'] = { connections: 32, succeeded: successes, seconds: round(total), sshd: sshds };
+    table.push(['parallel', `${successes}/32 in ${round(total, 2)} s, ${sshds} sshd`, '']);
+
+    if (options.reference) {
+      say(`reference: ${options.reference} on the cold and warm cases`);
+      const referenceProxy = `ProxyCommand=${options.reference} proxy --host %h --user %r --port %p`;
+      const referenceOptions = ['-o', referenceProxy, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'];
+      record('reference_cold', await sample(options.runs, (i) => ssh(`pod--ref-cold-${i}.sshpod`, referenceOptions)), 's');
+      await ssh('pod--ref-warm.sshpod', referenceOptions);
+      record('reference_warm', await sample(options.runs, () => ssh('pod--ref-warm.sshpod', referenceOptions)), 's');
+    }
+
+    results['warm_over_floor'] = round(warm.median / floor.median, 2);
+    results['cold_over_floor'] = round(cold.median / floor.median, 2);
+    results['scp_over_raw_up'] = round(scpUp.median / rawUpSummary.median, 2);
+    results['scp_over_raw_down'] = round(scpDown.median / rawDownSummary.median, 2);
+    results['machine'] = { cpus: (await import('node:os')).cpus().length, node: process.version, runs: options.runs };
+  } finally {
+    await e.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const lines = ['case               min      median   max      unit'];
+  for (const [name, value, unit] of table) {
+    lines.push(typeof value === 'string' ? `${name.padEnd(18)} ${value}` : `${name.padEnd(18)} ${String(value.min).padEnd(8)} ${String(value.median).padEnd(8)} ${String(value.max).padEnd(8)} ${unit}`);
+  }
+  for (const ratio of ['warm_over_floor', 'cold_over_floor', 'scp_over_raw_up', 'scp_over_raw_down']) lines.push(`${ratio.padEnd(18)} ${String(results[ratio])}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
+  say(`wrote ${options.json}`);
+}
+
+main().catch((error: unknown) => {
+  say(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
