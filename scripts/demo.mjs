@@ -58,7 +58,7 @@ async function teardown() {
     cluster.kill('SIGTERM');
     await new Promise((resolve) => cluster.once('exit', resolve));
   }
-  const controlDir = join(home, '.cache', 'sshpod', 'control');
+  const controlDir = join(home, '.cache', 'sshpod', 'cm');
   if (existsSync(controlDir)) spawnSync('sh', ['-c', `for s in "${controlDir}"/*; do [ -S "$s" ] && ssh -F "${join(home, '.ssh', 'config')}" -o ControlPath="$s" -O exit x.sshpod; done`], { stdio: 'ignore', env });
   rmSync(work, { recursive: true, force: true });
 }

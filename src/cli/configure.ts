@@ -3,7 +3,7 @@
 import { realpathSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { sshpodPaths, type SshpodPaths } from '../ssh/paths.ts';
-import { renderBlock } from '../ssh/config-block.ts';
+import { renderBlock, sharingFits } from '../ssh/config-block.ts';
 import { insertBlock, removeBlock } from '../ssh/config-edit.ts';
 import { readConfig, resolveConfigPath, writeConfig } from '../ssh/config-file.ts';
 import { ensureKeys, ensurePrivateDir } from '../ssh/keys.ts';
@@ -38,7 +38,7 @@ async function confirm(question: string): Promise<boolean> {
 function prepareLocalFiles(paths: SshpodPaths): void {
   const keys = ensureKeys(paths);
   pinHostKey(paths.knownHosts, keys.host.publicKey, '*.sshpod', keys.host.publicKey);
-  if (process.platform !== 'win32') ensurePrivateDir(paths.controlDir);
+  if (sharingFits(paths, process.platform)) ensurePrivateDir(paths.controlDir);
 }
 
 export async function configure(options: ConfigureOptions, paths = sshpodPaths()): Promise<void> {
@@ -51,6 +51,9 @@ export async function configure(options: ConfigureOptions, paths = sshpodPaths()
   const before = readConfig(target);
   const edit = insertBlock(before, block);
   for (const note of edit.notes) say(`note: ${note}`);
+  if (process.platform !== 'win32' && !sharingFits(paths, process.platform)) {
+    say(`note: connection sharing (ControlMaster) is off: socket paths under ${paths.controlDir} would be too long for this system`);
+  }
   if (!edit.changed) {
     prepareLocalFiles(paths);
     say(`sshpod: ${target} is already configured`);

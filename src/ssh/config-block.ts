@@ -41,6 +41,18 @@ function commandWord(path: string, platform: NodeJS.Platform): string {
   return `'${escaped.replace(/'/g, `'\\''`)}'`;
 }
 
+// A control socket's path is `<controlDir>/<40-hex %C>` plus the 17-character temporary suffix
+// ssh adds while it creates it, and must fit a Unix socket address (107 bytes on Linux, 103 on
+// macOS). A longer one makes ssh fail outright, so then the block goes without sharing.
+const SOCKET_PATH_LIMIT: Partial<Record<NodeJS.Platform, number>> = { linux: 107, darwin: 103 };
+
+/** Whether the block can turn on connection sharing (Windows' OpenSSH has none). */
+export function sharingFits(paths: SshpodPaths, platform: NodeJS.Platform): boolean {
+  if (platform === 'win32') return false;
+  const limit = SOCKET_PATH_LIMIT[platform] ?? 103;
+  return Buffer.byteLength(`${paths.controlDir}/`) + 40 + 17 <= limit;
+}
+
 export function renderBlock(input: BlockInput): string[] {
   const { paths, platform } = input;
   const lines = [
@@ -58,8 +70,7 @@ export function renderBlock(input: BlockInput): string[] {
     '    KbdInteractiveAuthentication no',
     '    ServerAliveInterval 30',
   ];
-  if (platform !== 'win32') {
-    // Windows' OpenSSH has no connection sharing.
+  if (sharingFits(paths, platform)) {
     lines.push('    ControlMaster auto', `    ControlPath ${quoteIfNeeded(`${escapePath(paths.controlDir, platform)}/%C`)}`, '    ControlPersist 10m');
   }
   lines.push('Host *', END_MARKER);

@@ -18,7 +18,8 @@ export function sshpodPaths(home = homedir()): SshpodPaths {
     clientKey: join(cacheDir, 'id_ed25519'),
     hostKey: join(cacheDir, 'host_ed25519_key'),
     knownHosts: join(cacheDir, 'known_hosts'),
-    controlDir: join(cacheDir, 'control'),
+    // Short on purpose: ssh's control sockets live here and socket paths are limited (see config-block.ts).
+    controlDir: join(cacheDir, 'cm'),
     sshConfig: join(home, '.ssh', 'config'),
   };
 }

@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from '../cluster/index.ts';
+import { sshpodPaths } from '../../src/ssh/paths.ts';
 
 export const repo = new URL('../..', import.meta.url).pathname;
 export const sshpodBin = join(repo, 'bin', 'sshpod.js');
@@ -130,7 +131,7 @@ export async function startE2E(options: ClusterOptions & { kubeconfigContexts?: 
     },
     async stop() {
       // Close any connection-sharing master the tests left, then everything else.
-      const controlDir = join(home, '.cache', 'sshpod', 'control');
+      const controlDir = sshpodPaths(home).controlDir;
       let sockets: string[] = [];
       try {
         sockets = readdirSync(controlDir);

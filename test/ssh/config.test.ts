@@ -18,7 +18,7 @@ test('the block pins keys strictly and points at absolute node and script paths'
   assert.ok(block.includes('    StrictHostKeyChecking yes'));
   assert.ok(block.includes('    UserKnownHostsFile /home/ann/.cache/sshpod/known_hosts'));
   assert.ok(block.includes('    IdentityFile /home/ann/.cache/sshpod/id_ed25519'));
-  assert.ok(block.includes('    ControlPath /home/ann/.cache/sshpod/control/%C'));
+  assert.ok(block.includes('    ControlPath /home/ann/.cache/sshpod/cm/%C'));
   assert.ok(!block.some((line) => /\/dev\/null|StrictHostKeyChecking no/.test(line)));
 });
 
@@ -31,7 +31,7 @@ test('odd paths are quoted for the shell and for ssh_config', () => {
   });
   assert.ok(odd.includes(`    ProxyCommand '/opt/my node'\\''s/bin/node' '/opt/100%% sshpod/bin/sshpod.js' proxy --host %h --user %r --port %p`));
   assert.ok(odd.includes('    IdentityFile "/home/a b/.cache/sshpod/id_ed25519"'));
-  assert.ok(odd.includes('    ControlPath "/home/a b/.cache/sshpod/control/%C"'));
+  assert.ok(odd.includes('    ControlPath "/home/a b/.cache/sshpod/cm/%C"'));
 });
 
 test('on Windows: forward slashes, double quotes, no connection sharing', () => {
@@ -117,4 +117,10 @@ test('a damaged block is refused, not guessed at', () => {
 
 test('removing from a file without a block changes nothing', () => {
   assert.deepEqual(removeBlock('Host a\n'), { text: 'Host a\n', changed: false, notes: [] });
+});
+
+test('connection sharing only where the control socket path fits', () => {
+  const long = renderBlock({ nodePath: '/n', scriptPath: '/s', paths: sshpodPaths(`/home/${'x'.repeat(60)}`), platform: 'linux' });
+  assert.ok(!long.some((line) => line.includes('Control')));
+  assert.ok(block.some((line) => line.includes('ControlMaster auto')));
 });
