@@ -1,6 +1,7 @@
 // Gets sshd running in the container with ONE exec: the script checks everything and answers
 // `ready` on the warm path; on the cold path it answers `need-install` and, in the same exec,
 // receives the host key, sshd_config and sshd that sshpod sends back.
+// A `check` exec only looks: it answers ready or miss and changes nothing in the container.
 import type { ApiConnection } from '../kube/connection.ts';
 import { startExec, type ExecSession } from '../kube/exec.ts';
 import type { SshpodKeys } from '../ssh/keys.ts';
@@ -47,14 +48,16 @@ async function install(
   session.closeStdin();
 }
 
-export async function prepareContainer(connection: ApiConnection, request: PrepareRequest): Promise<Ready> {
+/** Runs the remote script; resolves with `ready`, or with `undefined` for a check that missed. */
+async function runScript(connection: ApiConnection, request: PrepareRequest, mode: 'prepare' | 'check'): Promise<Ready | undefined> {
   const manifest = loadManifest();
   const where: Where = { pod: request.pod, container: request.container, namespace: request.namespace, host: request.host };
   const session = await startExec(connection, {
     namespace: request.namespace,
     pod: request.pod,
     container: request.container,
-    stdin: true,
+    // Only a prepare may need to receive sshd.
+    stdin: mode === 'prepare',
     command: prepareCommand({
       podUid: request.podUid,
       container: request.container,
@@ -62,13 +65,14 @@ export async function prepareContainer(connection: ApiConnection, request: Prepa
       versions: versionsByMachine(manifest),
       publicKey: request.keys.client.publicKey,
       ports: candidatePorts(),
+      mode,
     }),
   });
-  log.debug(`exec protocol ${session.protocol}`);
+  log.debug(`exec (${mode}) protocol ${session.protocol}`);
 
-  return new Promise<Ready>((resolve, reject) => {
+  return new Promise<Ready | undefined>((resolve, reject) => {
     let answered = false;
-    const settle = (outcome: Ready | Error): void => {
+    const settle = (outcome: Ready | undefined | Error): void => {
       if (answered) return;
       answered = true;
       if (outcome instanceof Error) {
@@ -89,8 +93,9 @@ export async function prepareContainer(connection: ApiConnection, request: Prepa
         return;
       }
       for (const reply of replies) {
-        log.debug(`remote: ${reply.status}${reply.status === 'error' ? ` ${reply.error}: ${reply.message}` : ''}`);
+        log.debug(`remote (${mode}): ${reply.status}${reply.status === 'error' ? ` ${reply.error}: ${reply.message}` : ''}`);
         if (reply.status === 'ready') settle(reply);
+        else if (reply.status === 'miss') settle(undefined);
         else if (reply.status === 'error') settle(scriptError(reply, where));
         else install(session, reply, request, manifest).catch((error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
       }
@@ -101,4 +106,15 @@ export async function prepareContainer(connection: ApiConnection, request: Prepa
       settle(execError(result, where));
     });
   });
+}
+
+export async function prepareContainer(connection: ApiConnection, request: PrepareRequest): Promise<Ready> {
+  const ready = await runScript(connection, request, 'prepare');
+  if (!ready) throw new SshpodError('container', 'the container did not get sshd ready', { hint: 'run again with --log-level debug' });
+  return ready;
+}
+
+/** Whether sshd is ready for this login as it stands; changes nothing in the container. */
+export function checkContainer(connection: ApiConnection, request: PrepareRequest): Promise<Ready | undefined> {
+  return runScript(connection, request, 'check');
 }

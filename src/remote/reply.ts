@@ -5,7 +5,8 @@
 export type Reply =
   | { status: 'ready'; port: number; hostKey: string; dir: string; user: string }
   | { status: 'need-install'; dir: string; arch: string; gzip: boolean; environ: Buffer }
-  | { status: 'error'; error: string; message: string; users: string[] };
+  | { status: 'error'; error: string; message: string; users: string[] }
+  | { status: 'miss' };
 
 export class ReplyFormatError extends Error {
   override readonly name = 'ReplyFormatError';
@@ -40,6 +41,8 @@ function toReply(fields: Map<string, string>, environ?: Buffer): Reply {
         message: fields.get('message') ?? '',
         users: (fields.get('users') ?? '').split(' ').filter(Boolean),
       };
+    case 'miss':
+      return { status };
     default:
       throw new ReplyFormatError(`unknown status "${status}"`);
   }

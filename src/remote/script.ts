@@ -30,6 +30,8 @@ export interface PrepareArguments {
   versions: Record<string, string>;
   publicKey: string;
   ports: number[];
+  /** `check` only looks and answers ready or miss; `prepare` does what is needed. */
+  mode: 'prepare' | 'check';
 }
 
 let compacted: string | undefined;
@@ -52,6 +54,7 @@ export function prepareCommand(args: PrepareArguments): string[] {
     versions,
     args.publicKey,
     args.ports.join(' '),
+    args.mode,
   ];
 }
 

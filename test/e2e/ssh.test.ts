@@ -50,6 +50,7 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
         pod('bb', { containers: [container('main', 'busybox', { env })] }),
         pod('fresh', { containers: [container('main', 'busybox')] }),
         pod('counted', { containers: [container('main', 'busybox')] }),
+        pod('reborn', { containers: [container('main', 'busybox')] }),
       ],
     });
   });
@@ -129,17 +130,31 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
     }
   });
 
-  test('the warm path costs one GET, one exec and one port-forward; so does the cold one', async () => {
+  test('the cold path costs one GET, one exec and one port-forward; the warm one the same three, at once', async () => {
+    const summary = (): string[] =>
+      e.cluster
+        .requests({ name: 'counted' })
+        .map((r) => `${r.method} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}`)
+        .sort();
     e.cluster.clearRequests();
     const cold = await e.ssh('root@pod--counted.sshpod', ['true']);
     assert.equal(cold.code, 0, cold.stderr);
-    const summary = (): string[] => e.cluster.requests({ name: 'counted' }).map((r) => `${r.method} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}`);
     assert.deepEqual(summary(), ['GET pods', 'GET pods/exec', 'GET pods/portforward']);
     e.cluster.clearRequests();
-    const warm = await e.ssh('root@pod--counted.sshpod', ['true']);
+    const warm = await e.ssh('root@pod--counted.sshpod', ['true'], { env: { SSHPOD_LOG_LEVEL: 'debug' } });
     assert.equal(warm.code, 0, warm.stderr);
     assert.deepEqual(summary(), ['GET pods', 'GET pods/exec', 'GET pods/portforward']);
     assert.equal(e.cluster.requests().length, 3, 'nothing else either');
+    assert.match(warm.stderr, /early exec and port-forward confirmed/);
+  });
+
+  test('a pod recreated under the same name: the remembered one is not used', async () => {
+    assert.equal((await e.ssh('root@pod--reborn.sshpod', ['echo first'])).code, 0);
+    await e.cluster.delete('pods', 'default', 'reborn', { wait: true });
+    await e.cluster.apply(pod('reborn', { containers: [container('main', 'busybox', { env: [{ name: 'GENERATION', value: 'second' }] })] }), { wait: true });
+    const again = await e.ssh('root@pod--reborn.sshpod', ['echo "$GENERATION"'], { env: { SSHPOD_LOG_LEVEL: 'debug' } });
+    assert.equal(again.stdout, 'second\n', again.stderr);
+    assert.match(again.stderr, /early exec and port-forward dropped \(another pod or container\)/);
   });
 
   test('connection sharing: a second ssh rides the first one and makes no API request', async () => {

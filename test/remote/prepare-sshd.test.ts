@@ -38,6 +38,7 @@ interface RunOptions {
   ports?: string;
   gzip?: boolean;
   truncate?: boolean;
+  mode?: 'prepare' | 'check';
   env?: Record<string, string>;
 }
 
@@ -55,6 +56,7 @@ function runScript(shell: readonly string[], options: RunOptions): Promise<Run> 
     options.versions ?? `${machine}=${options.version ?? 'v1'} other=v0`,
     options.key ?? clientKey,
     options.ports ?? '20001 20002 20003',
+    options.mode ?? 'prepare',
   ];
   const child = spawn(command as string, args, {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TMPDIR: options.base, HOME: '/root', POD_GREETING: 'hello pod', ...options.env },
@@ -174,6 +176,19 @@ for (const [shellName, shell] of shells) {
       assert.equal(other.replies[0]?.status, 'ready');
       assert.equal(readFileSync(join(dir, 'authorized_keys'), 'utf8'), `${clientKey}\n${otherKey}\n`);
       assert.equal(fakeSshdPids(dir).length, 1, 'still one sshd');
+    });
+
+    test('check mode answers ready when all is in place, and otherwise touches nothing', async () => {
+      const podUid = randomUUID();
+      const dir = join(base, 'sshpod', podUid, 'app');
+      assert.deepEqual((await runScript(shell, { base, podUid, mode: 'check' })).replies, [{ status: 'miss' }]);
+      assert.ok(!existsSync(join(base, 'sshpod', podUid)), 'nothing created');
+      await runScript(shell, { base, podUid });
+      const ready = await runScript(shell, { base, podUid, mode: 'check' });
+      assert.deepEqual(ready.replies, [{ status: 'ready', port: 20001, hostKey: hostPublic, dir, user: 'root' }]);
+      const newKey = await runScript(shell, { base, podUid, mode: 'check', key: otherKey });
+      assert.deepEqual(newKey.replies, [{ status: 'miss' }]);
+      assert.equal(readFileSync(join(dir, 'authorized_keys'), 'utf8'), `${clientKey}\n`, 'a check adds no key');
     });
 
     test('a dead sshd is restarted without reinstalling', async () => {

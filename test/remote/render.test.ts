@@ -26,6 +26,10 @@ test('replies are read across arbitrary chunk boundaries, raw environ included',
   }
 });
 
+test('a check that finds nothing ready answers miss', () => {
+  assert.deepEqual(new ReplyReader().push(Buffer.from('status=miss\nend=miss\n')), [{ status: 'miss' }]);
+});
+
 test('error replies carry the code, message and users', () => {
   const reader = new ReplyReader();
   assert.deepEqual(reader.push(Buffer.from('status=error\nerror=wrong-user\nmessage=runs as "app"\nusers=app\nend=error\n')), [
@@ -103,9 +107,10 @@ test('the exec argv passes every value as a positional parameter', () => {
     versions: { x86_64: 'v1', aarch64: 'v2' },
     publicKey: 'ssh-ed25519 AAAA me',
     ports: [20001, 20002],
+    mode: 'check',
   });
   assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-  assert.deepEqual(argv.slice(3), ['sshpod', '1', 'u-1', 'app', "x';reboot;'", 'x86_64=v1 aarch64=v2', 'ssh-ed25519 AAAA me', '20001 20002']);
+  assert.deepEqual(argv.slice(3), ['sshpod', '1', 'u-1', 'app', "x';reboot;'", 'x86_64=v1 aarch64=v2', 'ssh-ed25519 AAAA me', '20001 20002', 'check']);
   assert.ok(!(argv[2] as string).includes('reboot'));
 });
 
