@@ -8,6 +8,7 @@ import type { SelectedContext } from './kubeconfig.ts';
 import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
 import { apiError, transportError, type Operation } from './api-error.ts';
+import { defaultCertificateAuthorities } from './trust.ts';
 
 type TlsOptions = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
 
@@ -50,6 +51,7 @@ export class ApiConnection {
       for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
         if (options[key] !== undefined) (tls as Record<string, unknown>)[key] = options[key];
       }
+      if (tls.rejectUnauthorized !== false) tls.ca ??= defaultCertificateAuthorities();
       agent = new https.Agent({ ...tls, keepAlive: true });
     }
     return new ApiConnection(selected, agent, headers);

@@ -23,6 +23,7 @@ import { loadKubeConfig, selectContext } from '../../src/kube/kubeconfig.ts';
 import { ApiConnection } from '../../src/kube/connection.ts';
 import { startExec } from '../../src/kube/exec.ts';
 import { openPortForward } from '../../src/kube/port-forward.ts';
+import { NODE_FLAGS } from '../../src/ssh/config-block.ts';
 import { round, roundSummary, summarize, type Summary } from './stats.ts';
 
 const MiB = 1024 * 1024;
@@ -145,7 +146,8 @@ async function main(): Promise<void> {
       e.cluster.clearRequests();
       const started = Date.now();
       await new Promise<void>((resolve) => {
-        const child = spawn(process.execPath, [sshpodBin, 'proxy', '--host', 'pod--warm.sshpod', '--user', 'root'], { env: e.env, stdio: ['ignore', 'ignore', 'ignore'] });
+        // The same command line as the configured ProxyCommand.
+        const child = spawn(process.execPath, [...NODE_FLAGS, sshpodBin, 'proxy', '--host', 'pod--warm.sshpod', '--user', 'root'], { env: e.env, stdio: ['ignore', 'ignore', 'ignore'] });
         child.on('exit', () => resolve());
       });
       const first = e.cluster.requests()[0];

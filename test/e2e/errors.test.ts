@@ -2,7 +2,8 @@
 // what to do, no stack trace, no half-written files — through the real ssh.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { container, e2eSkipReason, hasStackTrace, pod, sshpodLines, startE2E, type E2E } from './harness.ts';
 
@@ -106,6 +107,19 @@ describe('sshpod error messages', { skip: e2eSkipReason() }, () => {
       'hint: user names may contain only letters, digits, ".", "_" and "-", and may not start with "-"',
     ]);
     assert.equal((await e.podShell('default', 'api', 'main', 'ls /tmp/pwned 2>&1 || true')).trim(), 'ls: /tmp/pwned: No such file or directory');
+  });
+
+  test('an API server whose certificate the kubeconfig CA did not sign is refused', async () => {
+    const other = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=not-the-cluster-ca', '-days', '1'], { encoding: 'utf8' });
+    assert.equal(other.status, 0, other.stderr);
+    const original = readFileSync(e.env['KUBECONFIG'] as string, 'utf8');
+    const tampered = join(e.home, 'tampered-kubeconfig');
+    writeFileSync(tampered, original.replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${Buffer.from(other.stdout).toString('base64')}`));
+    const result = await e.ssh('root@pod--api.sshpod', ['true'], { env: { KUBECONFIG: tampered } });
+    assert.equal(result.code, 255);
+    const [message, hint] = sshpodLines(result.stderr);
+    assert.match(message ?? '', /^sshpod: cannot verify the TLS certificate of the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ \(context "sshpod-test"\)/);
+    assert.equal(hint, "hint: check the cluster's certificate-authority in your kubeconfig");
   });
 
   test('no error leaves temporary files behind', () => {
