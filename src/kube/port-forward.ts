@@ -24,6 +24,7 @@ export class PortForwardStream extends Duplex {
   private errorText = '';
   private firstByteLogged = false;
   private closing = false;
+  private frame = Buffer.alloc(0);
 
   constructor(
     private readonly socket: WebSocket,
@@ -80,7 +81,11 @@ export class PortForwardStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const frame = Buffer.allocUnsafe(chunk.length + 1);
+    // One frame buffer, reused: the stream calls _write again only after `callback`, which ws
+    // calls once the frame went out, so the buffer is free again by then. Fewer short-lived
+    // buffers keep the proxy's memory flat during large transfers.
+    if (this.frame.length < chunk.length + 1) this.frame = Buffer.allocUnsafe(Math.max(chunk.length + 1, 64 * 1024 + 1));
+    const frame = this.frame.subarray(0, chunk.length + 1);
     frame[0] = DATA;
     chunk.copy(frame, 1);
     this.socket.send(frame, callback);

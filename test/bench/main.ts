@@ -9,7 +9,8 @@
 //   startup   process start to the proxy's first API request
 //   api       one exec round trip and one port-forward open (to the first byte), with the same
 //             client code the proxy uses
-//   scp/raw   scp of 256 MiB up and down, against the raw port-forward moving the same bytes
+//   scp/raw   scp of 256 MiB up and down, against the raw port-forward moving the same bytes, and
+//             against scp through the floor's relay (what SSH itself allows on this machine)
 //   parallel  32 simultaneous first connections to one fresh pod
 //   memory    peak RSS of the `sshpod proxy` process during the scp transfers
 import { Command, InvalidArgumentError } from 'commander';
@@ -200,6 +201,16 @@ async function main(): Promise<void> {
     const scpUp = record('scp_up', up, 'MiB/s', 1);
     const scpDown = record('scp_down', down, 'MiB/s', 1);
     record('memory', [peakRss], 'MB', 1);
+
+    // For scale: the same scp to the same sshd without sshpod or Kubernetes (the floor's relay).
+    const floorUp: number[] = [];
+    const floorDown: number[] = [];
+    for (let i = 0; i < options.transferRuns; i++) {
+      floorUp.push(mibPerSecond(await seconds(async () => check(await e.scp(['-o', floorProxy, file, 'root@pod--warm.sshpod:/tmp/payload-floor.bin']), 'scp up (floor)'))));
+      floorDown.push(mibPerSecond(await seconds(async () => check(await e.scp(['-o', floorProxy, 'root@pod--warm.sshpod:/tmp/payload-floor.bin', join(work, 'back.bin')]), 'scp down (floor)'))));
+    }
+    record('scp_floor_up', floorUp, 'MiB/s', 1);
+    record('scp_floor_down', floorDown, 'MiB/s', 1);
 
     check(
       await e.ssh('root@pod--warm.sshpod', [
