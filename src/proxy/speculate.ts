@@ -1,9 +1,13 @@
 // For a hostname sshpod connected to before, the exec (check mode: it changes nothing) and the
-// port-forward to the remembered sshd start at once, in parallel with the API lookups that say
-// which pod and container the hostname means now. Only if those lookups name the same pod (same
-// uid), container and port, and the check says sshd is ready, are the early exec's answer and
-// stream used; otherwise they are dropped and the connection goes the sequential way. No byte is
-// relayed before that confirmation.
+// port-forward to the remembered sshd start at once. No byte is relayed before the remembered
+// target is confirmed:
+//  - a pod target is confirmed by the check alone: it looks under /tmp/sshpod/<pod-uid>/<container>/
+//    inside the container the exec reached, and a pod of that name created since has another
+//    uid, so "ready" there means the same pod, container and sshd; no lookup is needed.
+//  - a workload target is confirmed by the lookups that choose its pod now (run in parallel):
+//    the same pod (uid), container and port as remembered.
+// Anything else drops the early exec's answer and stream; the connection then goes the
+// sequential way.
 import type { ApiConnection } from '../kube/connection.ts';
 import { openPortForward, type PortForwardStream } from '../kube/port-forward.ts';
 import { checkContainer, type PrepareRequest, type Ready } from '../remote/prepare-container.ts';
@@ -11,9 +15,16 @@ import type { ResolvedTarget } from '../resolve/resolve-target.ts';
 import { log } from '../log.ts';
 import type { CachedTarget } from './target-cache.ts';
 
+export interface Confirmed {
+  ready: Ready;
+  stream: PortForwardStream;
+}
+
 export interface Speculation {
-  /** The early answer and stream, if the resolved target is the remembered one and sshd is ready. */
-  confirm(target: ResolvedTarget): Promise<{ ready: Ready; stream: PortForwardStream } | undefined>;
+  /** The early answer and stream if the check found sshd ready where it was remembered. */
+  ready(): Promise<Confirmed | undefined>;
+  /** The same, and only if the resolved target is the remembered one. */
+  confirm(target: ResolvedTarget): Promise<Confirmed | undefined>;
   abandon(): void;
 }
 
@@ -34,23 +45,29 @@ export function speculate(connection: ApiConnection, cached: CachedTarget, reque
     },
   );
   let abandoned = false;
-  const drop = (): void => {
+  const abandon = (): void => {
     abandoned = true;
     void opened.then((stream) => stream?.destroy());
   };
+  const ready = async (): Promise<Confirmed | undefined> => {
+    const [answer, stream] = await Promise.all([check, opened]);
+    if (!abandoned && answer?.port === cached.port && stream && !stream.destroyed && !stream.errored) return { ready: answer, stream };
+    log.debug(`early exec and port-forward dropped (${answer ? 'sshd moved' : 'sshd not ready there'})`);
+    abandon();
+    return undefined;
+  };
   return {
+    ready,
     async confirm(target) {
-      const [ready, stream] = await Promise.all([check, opened]);
       const same =
         target.namespace === cached.namespace && target.podName === cached.pod && target.podUid === cached.podUid && target.container === cached.container;
-      if (!abandoned && same && ready?.port === cached.port && stream && !stream.destroyed && !stream.errored) {
-        log.debug('early exec and port-forward confirmed');
-        return { ready, stream };
+      if (!same) {
+        log.debug('early exec and port-forward dropped (another pod or container)');
+        abandon();
+        return undefined;
       }
-      log.debug(`early exec and port-forward dropped (${same ? (ready ? 'sshd moved' : 'sshd not ready') : 'another pod or container'})`);
-      drop();
-      return undefined;
+      return ready();
     },
-    abandon: drop,
+    abandon,
   };
 }

@@ -15,8 +15,18 @@ export interface CachedTarget {
   port: number;
 }
 
-function cacheFile(paths: SshpodPaths, context: string, host: string): string {
-  const key = createHash('sha256').update(`${context}\0${host.toLowerCase().replace(/\.$/, '')}`).digest('hex').slice(0, 32);
+/** What a hostname means depends on the context and on the namespace it falls back to. */
+export interface CacheKey {
+  context: string;
+  namespace: string;
+  host: string;
+}
+
+function cacheFile(paths: SshpodPaths, { context, namespace, host }: CacheKey): string {
+  const key = createHash('sha256')
+    .update(`${context}\0${namespace}\0${host.toLowerCase().replace(/\.$/, '')}`)
+    .digest('hex')
+    .slice(0, 32);
   return join(paths.cacheDir, 'targets', `${key}.json`);
 }
 
@@ -33,9 +43,9 @@ function isCachedTarget(value: unknown): value is CachedTarget {
   );
 }
 
-export function readCachedTarget(paths: SshpodPaths, context: string, host: string): CachedTarget | undefined {
+export function readCachedTarget(paths: SshpodPaths, key: CacheKey): CachedTarget | undefined {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(cacheFile(paths, context, host), 'utf8'));
+    const parsed: unknown = JSON.parse(readFileSync(cacheFile(paths, key), 'utf8'));
     return isCachedTarget(parsed) ? parsed : undefined;
   } catch {
     return undefined; // absent or damaged: the connection simply takes the sequential path
@@ -46,8 +56,8 @@ export function sameTarget(a: CachedTarget, b: CachedTarget): boolean {
   return a.namespace === b.namespace && a.pod === b.pod && a.podUid === b.podUid && a.container === b.container && a.port === b.port;
 }
 
-export function writeCachedTarget(paths: SshpodPaths, context: string, host: string, target: CachedTarget): void {
-  const file = cacheFile(paths, context, host);
+export function writeCachedTarget(paths: SshpodPaths, key: CacheKey, target: CachedTarget): void {
+  const file = cacheFile(paths, key);
   mkdirSync(join(paths.cacheDir, 'targets'), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(target)}\n`, { mode: 0o600 });

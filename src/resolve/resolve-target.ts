@@ -12,7 +12,6 @@ import { isEmptySelector, selectorMatches, selectorToQuery } from './selector.ts
 
 export interface ResolvedTarget {
   namespace: string;
-  pod: Pod;
   podName: string;
   podUid: string;
   container: string;
@@ -115,5 +114,5 @@ export async function resolveTarget(connection: ApiConnection, spec: TargetSpec,
   checkRunning(pod, container, namespace);
   const podUid = pod.metadata.uid;
   if (!podUid) throw new SshpodError('api', `pod "${pod.metadata.name}" has no uid in the API's answer`);
-  return { namespace, pod, podName: pod.metadata.name ?? spec.name, podUid, container };
+  return { namespace, podName: pod.metadata.name ?? spec.name, podUid, container };
 }

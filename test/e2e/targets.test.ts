@@ -71,6 +71,19 @@ describe('sshpod targets', { skip: e2eSkipReason() }, () => {
     assert.match(first, /^web-[a-z0-9]+-[a-z0-9]{5}$/);
     assert.equal(await hostname('deploy--web.sshpod'), first);
     assert.equal(await hostname('deployment--web.namespace--default.sshpod'), first);
+    // Seen before: the exec and port-forward ran alongside the lookups, which confirmed them.
+    const again = await e.ssh('root@deployment--web.sshpod', ['cat /etc/hostname'], { env: { SSHPOD_LOG_LEVEL: 'debug' } });
+    assert.equal(again.stdout.trim(), first);
+    assert.doesNotMatch(again.stderr, /dropped/);
+  });
+
+  test('a deployment whose remembered pod is gone: the lookups pick another, and it works', async () => {
+    const first = await hostname('deployment--web.sshpod');
+    await e.cluster.delete('pods', 'default', first, { wait: true });
+    const again = await e.ssh('root@deployment--web.sshpod', ['cat /etc/hostname'], { env: { SSHPOD_LOG_LEVEL: 'debug' } });
+    assert.equal(again.code, 0, again.stderr);
+    assert.notEqual(again.stdout.trim(), first);
+    assert.match(again.stderr, /early exec and port-forward dropped/);
   });
 
   test('a statefulset: its first ordinal', async () => {

@@ -8,18 +8,20 @@ import { sshpodPaths } from '../../src/ssh/paths.ts';
 
 const target = { namespace: 'shop', pod: 'web-1', podUid: 'uid-1', container: 'app', port: 23456 };
 
-test('a remembered target is per context and hostname, private, and survives damage', () => {
+test('a remembered target is per context, namespace and hostname, private, and survives damage', () => {
   const home = mkdtempSync(join(tmpdir(), 'sshpod-cache-'));
   try {
     const paths = sshpodPaths(home);
-    assert.equal(readCachedTarget(paths, 'ctx', 'pod--web-1.sshpod'), undefined);
-    writeCachedTarget(paths, 'ctx', 'pod--web-1.sshpod', target);
-    assert.deepEqual(readCachedTarget(paths, 'ctx', 'POD--web-1.sshpod.'), target, 'same host, as ssh may spell it');
-    assert.equal(readCachedTarget(paths, 'other', 'pod--web-1.sshpod'), undefined, 'another context');
+    const key = { context: 'ctx', namespace: 'shop', host: 'pod--web-1.sshpod' };
+    assert.equal(readCachedTarget(paths, key), undefined);
+    writeCachedTarget(paths, key, target);
+    assert.deepEqual(readCachedTarget(paths, { ...key, host: 'POD--web-1.sshpod.' }), target, 'same host, as ssh may spell it');
+    assert.equal(readCachedTarget(paths, { ...key, context: 'other' }), undefined, 'another context');
+    assert.equal(readCachedTarget(paths, { ...key, namespace: 'dev' }), undefined, 'another default namespace');
     const [file] = readdirSync(join(paths.cacheDir, 'targets'));
     assert.equal(statSync(join(paths.cacheDir, 'targets', file as string)).mode & 0o777, 0o600);
     writeFileSync(join(paths.cacheDir, 'targets', file as string), '{"namespace": 1');
-    assert.equal(readCachedTarget(paths, 'ctx', 'pod--web-1.sshpod'), undefined, 'damaged: ignored');
+    assert.equal(readCachedTarget(paths, key), undefined, 'damaged: ignored');
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
