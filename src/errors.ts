@@ -28,11 +28,18 @@ export function isSshpodError(error: unknown): error is SshpodError {
   return error instanceof SshpodError;
 }
 
+/** Messages that quote other programs (YAML parsers, credential plugins) may span lines; what the
+ *  user sees is one line each (the whole text is in the --log-level debug output). */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ').trim();
+  return flat.length > 400 ? `${flat.slice(0, 399)}…` : flat;
+}
+
 /** The lines the CLI prints for an error: `sshpod: <message>` and, when known, `hint: <hint>`. */
 export function formatErrorForUser(error: unknown): string {
   if (isSshpodError(error)) {
-    return error.hint ? `sshpod: ${error.message}\nhint: ${error.hint}` : `sshpod: ${error.message}`;
+    return error.hint ? `sshpod: ${oneLine(error.message)}\nhint: ${oneLine(error.hint)}` : `sshpod: ${oneLine(error.message)}`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `sshpod: unexpected failure: ${message}\nhint: run again with --log-level debug and report the output`;
+  return `sshpod: unexpected failure: ${oneLine(message)}\nhint: run again with --log-level debug and report the output`;
 }

@@ -44,6 +44,7 @@ Example (what ssh runs):
       log.debug(`sshpod ${SSHPOD_VERSION} proxy --host ${options.host} --user ${options.user ?? ''}`);
       await runAction(async () => {
         const { runProxy } = await import('../proxy/connect.ts');
+        log.debug('modules loaded');
         await runProxy(options);
       });
     });

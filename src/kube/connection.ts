@@ -9,6 +9,7 @@ import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
 import { apiError, transportError, type Operation } from './api-error.ts';
 import { defaultCertificateAuthorities } from './trust.ts';
+import { loadProxyAgents } from './lazy/proxy-agents.ts';
 
 type TlsOptions = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
 
@@ -27,6 +28,7 @@ export class ApiConnection {
 
   static async open(selected: SelectedContext): Promise<ApiConnection> {
     const options: https.RequestOptions = {};
+    if (selected.kubeConfig.getCurrentCluster()?.proxyUrl) await loadProxyAgents();
     try {
       await selected.kubeConfig.applyToHTTPSOptions(options);
     } catch (error) {

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 // The config module alone: the package index would also load every generated API client.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 import { SshpodError } from '../errors.ts';
 import { matchContext } from '../target/context-alias.ts';
 
@@ -23,6 +24,28 @@ function kubeconfigFiles(): string[] {
   return [join(homedir(), '.kube', 'config')];
 }
 
+/**
+ * Several KUBECONFIG files merged as kubectl merges them: for clusters, users and contexts the
+ * first file that names one wins, and so does the first current-context. (client-node's own
+ * merge refuses a name that two files share, which is common: two files with a `kind` cluster.)
+ * Missing files are skipped, as kubectl does.
+ */
+function loadMerged(target: KubeConfig, files: string[]): void {
+  const clusters = new Map<string, Cluster>();
+  const users = new Map<string, User>();
+  const contexts = new Map<string, Context>();
+  let currentContext = '';
+  for (const file of files) {
+    const single = new KubeConfig();
+    single.loadFromFile(file);
+    for (const cluster of single.getClusters()) if (!clusters.has(cluster.name)) clusters.set(cluster.name, cluster);
+    for (const user of single.getUsers()) if (!users.has(user.name)) users.set(user.name, user);
+    for (const context of single.getContexts()) if (!contexts.has(context.name)) contexts.set(context.name, context);
+    currentContext ||= single.getCurrentContext() ?? '';
+  }
+  target.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
+}
+
 export function loadKubeConfig(): KubeConfig {
   const files = kubeconfigFiles();
   const inCluster = existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
@@ -33,9 +56,13 @@ export function loadKubeConfig(): KubeConfig {
   }
   const kubeConfig = new KubeConfig();
   try {
-    kubeConfig.loadFromDefault();
+    const existing = files.filter((file) => existsSync(file));
+    if (existing.length > 1) loadMerged(kubeConfig, existing);
+    else kubeConfig.loadFromDefault();
   } catch (error) {
-    throw new SshpodError('config', `cannot read your kubeconfig (${files.join(', ')}): ${(error as Error).message}`, {
+    // YAML errors come with a multi-line excerpt; the message stays one line.
+    const reason = String((error as Error).message).split('\n')[0];
+    throw new SshpodError('config', `cannot read your kubeconfig (${files.join(', ')}): ${reason}`, {
       hint: 'check that file with: kubectl config view',
       cause: error,
     });

@@ -83,7 +83,7 @@ export class PortForwardStream extends Duplex {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     // One frame buffer, reused: the stream calls _write again only after `callback`, which ws
     // calls once the frame went out, so the buffer is free again by then. Fewer short-lived
-    // buffers keep the proxy's memory flat during large transfers.
+    // buffers keep the proxy's memory lower during large transfers.
     if (this.frame.length < chunk.length + 1) this.frame = Buffer.allocUnsafe(Math.max(chunk.length + 1, 64 * 1024 + 1));
     const frame = this.frame.subarray(0, chunk.length + 1);
     frame[0] = DATA;

@@ -1,10 +1,9 @@
 // The `Host *.sshpod` block that `sshpod configure` writes. Why each line is there:
 //  ProxyCommand            absolute node and script paths, so it works whatever PATH ssh runs with;
 //                          --use-openssl-ca spares every connect ~25 ms of parsing Node's bundled
-//                          root certificates (see src/kube/trust.ts: the trust does not change);
-//                          --max-semi-space-size=1 (MiB) makes V8 collect the relay's short-lived
-//                          buffers soon, which keeps the proxy near 75 MB instead of 95 MB during
-//                          large transfers, at no cost in throughput
+//                          root certificates (see src/kube/trust.ts: the trust does not change).
+//                          (No V8 heap flags: any of them costs ~20 ms of start-up, because Node's
+//                          built-in snapshot and code cache only apply with the default flags.)
 //  IdentityFile/…Only      sshpod's own key, and only it (no agent keys offered to pods)
 //  UserKnownHostsFile      the file sshpod pins pod host keys in; StrictHostKeyChecking stays yes
 //  UpdateHostKeys no       ssh must not rewrite that file
@@ -17,7 +16,7 @@
 import type { SshpodPaths } from './paths.ts';
 
 /** Node flags of the ProxyCommand (see the top of this file). */
-export const NODE_FLAGS = ['--use-openssl-ca', '--max-semi-space-size=1'];
+export const NODE_FLAGS = ['--use-openssl-ca'];
 
 export const BEGIN_MARKER = '# >>> sshpod >>> managed by `sshpod configure`; `sshpod unconfigure` removes it';
 export const END_MARKER = '# <<< sshpod <<<';

@@ -14,7 +14,7 @@ const block = renderBlock({ nodePath: '/usr/bin/node', scriptPath: '/opt/sshpod/
 test('the block pins keys strictly and points at absolute node and script paths', () => {
   assert.equal(block[0], BEGIN_MARKER);
   assert.equal(block.at(-1), END_MARKER);
-  assert.ok(block.includes("    ProxyCommand '/usr/bin/node' --use-openssl-ca --max-semi-space-size=1 '/opt/sshpod/bin/sshpod.js' proxy --host %h --user %r --port %p"));
+  assert.ok(block.includes("    ProxyCommand '/usr/bin/node' --use-openssl-ca '/opt/sshpod/bin/sshpod.js' proxy --host %h --user %r --port %p"));
   assert.ok(block.includes('    StrictHostKeyChecking yes'));
   assert.ok(block.includes('    UserKnownHostsFile /home/ann/.cache/sshpod/known_hosts'));
   assert.ok(block.includes('    IdentityFile /home/ann/.cache/sshpod/id_ed25519'));
@@ -29,7 +29,7 @@ test('odd paths are quoted for the shell and for ssh_config', () => {
     paths: sshpodPaths('/home/a b'),
     platform: 'linux',
   });
-  assert.ok(odd.includes(`    ProxyCommand '/opt/my node'\\''s/bin/node' --use-openssl-ca --max-semi-space-size=1 '/opt/100%% sshpod/bin/sshpod.js' proxy --host %h --user %r --port %p`));
+  assert.ok(odd.includes(`    ProxyCommand '/opt/my node'\\''s/bin/node' --use-openssl-ca '/opt/100%% sshpod/bin/sshpod.js' proxy --host %h --user %r --port %p`));
   assert.ok(odd.includes('    IdentityFile "/home/a b/.cache/sshpod/id_ed25519"'));
   assert.ok(odd.includes('    ControlPath "/home/a b/.cache/sshpod/cm/%C"'));
 });
@@ -41,7 +41,7 @@ test('on Windows: forward slashes, double quotes, no connection sharing', () => 
     paths: { ...sshpodPaths('C:\\Users\\Ann'), clientKey: 'C:\\Users\\Ann\\.cache\\sshpod\\id_ed25519' },
     platform: 'win32',
   });
-  assert.ok(windows.includes('    ProxyCommand "C:/Program Files/nodejs/node.exe" --use-openssl-ca --max-semi-space-size=1 "C:/Users/Ann/AppData/Local/sshpod/bin/sshpod.js" proxy --host %h --user %r --port %p'));
+  assert.ok(windows.includes('    ProxyCommand "C:/Program Files/nodejs/node.exe" --use-openssl-ca "C:/Users/Ann/AppData/Local/sshpod/bin/sshpod.js" proxy --host %h --user %r --port %p'));
   assert.ok(windows.includes('    IdentityFile C:/Users/Ann/.cache/sshpod/id_ed25519'));
   assert.ok(!windows.some((line) => line.includes('Control')));
 });
@@ -82,7 +82,7 @@ for (const [what, text] of existing) {
       const file = join(dir, 'config');
       writeFileSync(file, first.text.replace('Include ~/.orbstack/ssh/config', ''));
       const applied = execFileSync('ssh', ['-G', '-F', file, 'pod--api.namespace--prod.sshpod'], { encoding: 'utf8' });
-      assert.match(applied, /^proxycommand '\/usr\/bin\/node' --use-openssl-ca --max-semi-space-size=1 '\/opt\/sshpod\/bin\/sshpod\.js' proxy --host %h --user %r --port %p$/m);
+      assert.match(applied, /^proxycommand '\/usr\/bin\/node' --use-openssl-ca '\/opt\/sshpod\/bin\/sshpod\.js' proxy --host %h --user %r --port %p$/m);
       assert.match(applied, /^stricthostkeychecking true$/m);
       assert.match(applied, /^userknownhostsfile \/home\/ann\/\.cache\/sshpod\/known_hosts$/m);
       assert.match(applied, /^identitiesonly yes$/m);
