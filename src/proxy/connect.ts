@@ -1,8 +1,11 @@
 // `sshpod proxy`, top to bottom: parse the name → find the pod → prepare the container → pin its
-// host key → open the stream → relay. The API round trips are one GET (pod) or a GET and a LIST
-// (workload), one exec and one port-forward. For a hostname connected to before, the exec (a
-// check) and the port-forward start at once, and a pod target then needs no lookup at all
-// (speculate.ts): the warm path of `ssh root@pod--x.sshpod` is one exec and one port-forward.
+// host key → open the stream → relay.
+//
+// The first connection to a hostname makes one GET (pod) or a GET and a LIST (workload), one exec
+// (which installs sshd when needed) and one port-forward. A later one goes straight to the sshd it
+// found (known-sshd.ts): one port-forward for a pod target; for a workload, that port-forward runs
+// in parallel with the lookups that confirm the workload still means that pod. If the remembered
+// sshd is not there as it was, the exec path runs and repairs what changed.
 import { userInfo } from 'node:os';
 import { parseHostname } from '../target/hostname.ts';
 import { checkLoginName } from '../target/login-name.ts';
@@ -10,7 +13,9 @@ import { loadKubeConfig, selectContext } from '../kube/kubeconfig.ts';
 import { ApiConnection } from '../kube/connection.ts';
 import { openPortForward, type PortForwardStream } from '../kube/port-forward.ts';
 import { resolveTarget, type ResolvedTarget } from '../resolve/resolve-target.ts';
-import { prepareContainer, type Ready } from '../remote/prepare-container.ts';
+import { prepareContainer } from '../remote/prepare-container.ts';
+import { installId } from '../remote/install-id.ts';
+import { loadManifest, versionsByMachine } from '../remote/bundles.ts';
 import { ensureKeys } from '../ssh/keys.ts';
 import { sshpodPaths } from '../ssh/paths.ts';
 import { hostPattern, pinHostKey } from '../ssh/known-hosts.ts';
@@ -19,12 +24,16 @@ import { asyncStdout, relay } from '../relay/relay.ts';
 import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
 import { readCachedTarget, sameTarget, writeCachedTarget, type CachedTarget } from './target-cache.ts';
-import { speculate, type Confirmed } from './speculate.ts';
+import { openKnownSshd } from './known-sshd.ts';
 
 export interface ProxyOptions {
   host: string;
   user?: string;
   port?: number;
+}
+
+function sameContainer(target: ResolvedTarget, cached: CachedTarget): boolean {
+  return target.namespace === cached.namespace && target.podName === cached.pod && target.podUid === cached.podUid && target.container === cached.container;
 }
 
 export async function runProxy(options: ProxyOptions): Promise<void> {
@@ -35,43 +44,48 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   const connection = await ApiConnection.open(selected);
   const paths = sshpodPaths();
   const keys = ensureKeys(paths);
-  const request = { login, keys, host: options.host };
 
   const key = { context: selected.context, namespace: spec.namespace ?? selected.namespace, host: options.host };
   const cached = readCachedTarget(paths, key);
-  const early = cached ? speculate(connection, cached, request) : undefined;
-  let confirmed: Confirmed | undefined;
+  const expectedVersion = cached && versionsByMachine(loadManifest())[cached.arch];
+  const known =
+    cached && cached.login === login && expectedVersion
+      ? openKnownSshd(connection, { namespace: cached.namespace, pod: cached.pod, port: cached.port, installId: installId(cached.podUid, cached.container, expectedVersion) })
+      : undefined;
+
   let target: ResolvedTarget | undefined;
-  if (early && cached && spec.kind === 'pod') {
-    // A pod target needs no lookup when the check confirms it (see speculate.ts).
-    confirmed = await early.ready();
-    if (confirmed) target = { namespace: cached.namespace, podName: cached.pod, podUid: cached.podUid, container: cached.container };
+  let stream: PortForwardStream | undefined;
+  if (known && cached && spec.kind === 'pod') {
+    // The sshd's install id names the pod uid and container: nothing needs looking up.
+    stream = await known;
+    if (stream) target = { namespace: cached.namespace, podName: cached.pod, podUid: cached.podUid, container: cached.container };
   }
   if (!target) {
-    target = await resolveTarget(connection, spec, selected.namespace).catch((error: unknown) => {
-      early?.abandon();
+    target = await resolveTarget(connection, spec, selected.namespace).catch(async (error: unknown) => {
+      (await known)?.destroy();
       throw error;
     });
-    if (early && spec.kind !== 'pod') confirmed = await early.confirm(target);
+    if (known && cached && spec.kind !== 'pod') {
+      const early = await known;
+      if (early && sameContainer(target, cached)) stream = early;
+      else early?.destroy();
+    }
   }
   log.info(`${spec.kind} ${spec.name} → pod ${target.podName}, container ${target.container}, namespace ${target.namespace}`);
 
-  let ready: Ready;
-  let stream: PortForwardStream | undefined;
-  if (confirmed) {
-    ({ ready, stream } = confirmed);
+  let found: CachedTarget;
+  if (stream && cached) {
+    found = cached;
   } else {
-    ready = await prepareContainer(connection, { ...request, namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container });
+    const ready = await prepareContainer(connection, { login, keys, host: options.host, namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container });
+    log.info(`sshd listens on 127.0.0.1:${ready.port} in ${ready.dir}`);
+    if (!isEd25519PublicKey(ready.hostKey)) {
+      throw new SshpodError('container', `the sshd in pod "${target.podName}" reported an invalid host key`, { hint: 'run again with --log-level debug' });
+    }
+    found = { namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container, port: ready.port, arch: ready.arch, hostKey: ready.hostKey, login };
+    stream = await openPortForward(connection, { namespace: target.namespace, pod: target.podName, port: ready.port });
   }
-  log.info(`sshd listens on 127.0.0.1:${ready.port} in ${ready.dir}`);
-
-  if (!isEd25519PublicKey(ready.hostKey)) {
-    throw new SshpodError('container', `the sshd in pod "${target.podName}" reported an invalid host key`, { hint: 'run again with --log-level debug' });
-  }
-  pinHostKey(paths.knownHosts, keys.host.publicKey, hostPattern(options.host, options.port ?? 22), ready.hostKey);
-
-  stream ??= await openPortForward(connection, { namespace: target.namespace, pod: target.podName, port: ready.port });
-  const found: CachedTarget = { namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container, port: ready.port };
+  pinHostKey(paths.knownHosts, keys.host.publicKey, hostPattern(options.host, options.port ?? 22), found.hostKey);
   if (!cached || !sameTarget(cached, found)) writeCachedTarget(paths, key, found);
 
   // ssh sends its ProxyCommand SIGHUP when it is done with it: a normal end, not an error.

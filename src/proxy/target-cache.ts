@@ -1,7 +1,7 @@
-// What the last successful connection to a hostname found: the pod, its uid, the container and
-// the port sshd listens on. It lets the next connection start the exec and the port-forward at
-// the same time as its API lookups instead of after them; nothing is trusted before those lookups
-// confirm it (see speculate.ts). One small file per context and hostname, private to the user.
+// What the last successful connection to a hostname found: the pod, its uid, the container, the
+// port sshd listens on, its architecture and host key, and the login it served. It lets the next
+// connection go straight to that sshd (see known-sshd.ts) and nothing in it is trusted without
+// that sshd's confirmation. One small file per context, namespace and hostname, private to the user.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,6 +13,10 @@ export interface CachedTarget {
   podUid: string;
   container: string;
   port: number;
+  /** `uname -m` in the container: which bundle, hence which install id, to expect. */
+  arch: string;
+  hostKey: string;
+  login: string;
 }
 
 /** What a hostname means depends on the context and on the namespace it falls back to. */
@@ -39,7 +43,10 @@ function isCachedTarget(value: unknown): value is CachedTarget {
     typeof v.pod === 'string' &&
     typeof v.podUid === 'string' &&
     typeof v.container === 'string' &&
-    Number.isInteger(v.port)
+    Number.isInteger(v.port) &&
+    typeof v.arch === 'string' &&
+    typeof v.hostKey === 'string' &&
+    typeof v.login === 'string'
   );
 }
 
@@ -53,7 +60,7 @@ export function readCachedTarget(paths: SshpodPaths, key: CacheKey): CachedTarge
 }
 
 export function sameTarget(a: CachedTarget, b: CachedTarget): boolean {
-  return a.namespace === b.namespace && a.pod === b.pod && a.podUid === b.podUid && a.container === b.container && a.port === b.port;
+  return (Object.keys(a) as Array<keyof CachedTarget>).every((field) => a[field] === b[field]);
 }
 
 export function writeCachedTarget(paths: SshpodPaths, key: CacheKey, target: CachedTarget): void {

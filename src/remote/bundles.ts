@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { SshpodError } from '../errors.ts';
 
 /** Bump when sshd_config or the remote layout changes in a way running installs must pick up. */
-export const LAYOUT_REVISION = 1;
+export const LAYOUT_REVISION = 2;
 
 export interface BundleTarget {
   unameMachines: string[];

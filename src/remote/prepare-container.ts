@@ -1,7 +1,6 @@
 // Gets sshd running in the container with ONE exec: the script checks everything and answers
-// `ready` on the warm path; on the cold path it answers `need-install` and, in the same exec,
-// receives the host key, sshd_config and sshd that sshpod sends back.
-// A `check` exec only looks: it answers ready or miss and changes nothing in the container.
+// `ready` when sshd runs; otherwise it answers `need-install` and, in the same exec, receives the
+// host key, sshd_config and sshd that sshpod sends back.
 import type { ApiConnection } from '../kube/connection.ts';
 import { startExec, type ExecSession } from '../kube/exec.ts';
 import type { SshpodKeys } from '../ssh/keys.ts';
@@ -10,7 +9,8 @@ import { log } from '../log.ts';
 import { SSHPOD_VERSION } from '../version.ts';
 import { candidatePorts, prepareCommand } from './script.ts';
 import { ReplyFormatError, ReplyReader, type Reply } from './reply.ts';
-import { loadManifest, readBundle, targetForMachine, versionsByMachine, type BundleManifest } from './bundles.ts';
+import { bundleVersion, loadManifest, readBundle, targetForMachine, versionsByMachine, type BundleManifest } from './bundles.ts';
+import { installId } from './install-id.ts';
 import { renderSshdConfig } from './sshd-config.ts';
 import { sessionEnvironment } from './environment.ts';
 import { renderInstallPayload } from './install-payload.ts';
@@ -36,7 +36,12 @@ async function install(
 ): Promise<void> {
   const target = targetForMachine(manifest, reply.arch);
   const bundle = readBundle(target, reply.gzip);
-  const sshdConfig = renderSshdConfig({ dir: reply.dir, environment: sessionEnvironment(reply.environ), sshpodVersion: SSHPOD_VERSION });
+  const sshdConfig = renderSshdConfig({
+    dir: reply.dir,
+    environment: sessionEnvironment(reply.environ),
+    sshpodVersion: SSHPOD_VERSION,
+    installId: installId(request.podUid, request.container, bundleVersion(manifest, target)),
+  });
   const payload = renderInstallPayload({
     hostPrivateKey: request.keys.host.privateKey,
     hostPublicKey: request.keys.host.publicKey,
@@ -48,16 +53,14 @@ async function install(
   session.closeStdin();
 }
 
-/** Runs the remote script; resolves with `ready`, or with `undefined` for a check that missed. */
-async function runScript(connection: ApiConnection, request: PrepareRequest, mode: 'prepare' | 'check'): Promise<Ready | undefined> {
+export async function prepareContainer(connection: ApiConnection, request: PrepareRequest): Promise<Ready> {
   const manifest = loadManifest();
   const where: Where = { pod: request.pod, container: request.container, namespace: request.namespace, host: request.host };
   const session = await startExec(connection, {
     namespace: request.namespace,
     pod: request.pod,
     container: request.container,
-    // Only a prepare may need to receive sshd.
-    stdin: mode === 'prepare',
+    stdin: true,
     command: prepareCommand({
       podUid: request.podUid,
       container: request.container,
@@ -65,14 +68,13 @@ async function runScript(connection: ApiConnection, request: PrepareRequest, mod
       versions: versionsByMachine(manifest),
       publicKey: request.keys.client.publicKey,
       ports: candidatePorts(),
-      mode,
     }),
   });
-  log.debug(`exec (${mode}) protocol ${session.protocol}`);
+  log.debug(`exec protocol ${session.protocol}`);
 
-  return new Promise<Ready | undefined>((resolve, reject) => {
+  return new Promise<Ready>((resolve, reject) => {
     let answered = false;
-    const settle = (outcome: Ready | undefined | Error): void => {
+    const settle = (outcome: Ready | Error): void => {
       if (answered) return;
       answered = true;
       if (outcome instanceof Error) {
@@ -93,9 +95,8 @@ async function runScript(connection: ApiConnection, request: PrepareRequest, mod
         return;
       }
       for (const reply of replies) {
-        log.debug(`remote (${mode}): ${reply.status}${reply.status === 'error' ? ` ${reply.error}: ${reply.message}` : ''}`);
+        log.debug(`remote: ${reply.status}${reply.status === 'error' ? ` ${reply.error}: ${reply.message}` : ''}`);
         if (reply.status === 'ready') settle(reply);
-        else if (reply.status === 'miss') settle(undefined);
         else if (reply.status === 'error') settle(scriptError(reply, where));
         else install(session, reply, request, manifest).catch((error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
       }
@@ -106,15 +107,4 @@ async function runScript(connection: ApiConnection, request: PrepareRequest, mod
       settle(execError(result, where));
     });
   });
-}
-
-export async function prepareContainer(connection: ApiConnection, request: PrepareRequest): Promise<Ready> {
-  const ready = await runScript(connection, request, 'prepare');
-  if (!ready) throw new SshpodError('container', 'the container did not get sshd ready', { hint: 'run again with --log-level debug' });
-  return ready;
-}
-
-/** Whether sshd is ready for this login as it stands; changes nothing in the container. */
-export function checkContainer(connection: ApiConnection, request: PrepareRequest): Promise<Ready | undefined> {
-  return runScript(connection, request, 'check');
 }

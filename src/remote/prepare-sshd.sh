@@ -5,12 +5,9 @@
 #   $1 protocol (1)        $2 pod uid        $3 container        $4 ssh login name
 #   $5 bundle versions by `uname -m`: "x86_64=V amd64=V aarch64=W arm64=W"
 #   $6 the client's public key line   $7 candidate ports: "41234 52311 ..."
-#   $8 mode: `prepare` does whatever is needed; `check` only looks (no file, lock or process is
-#      touched) and answers ready or `status=miss`: sshpod runs it speculatively, in parallel
-#      with its API lookups, for a pod it has prepared before.
 #
 # Replies go to stdout as `key=value` lines (sshpod parses them; nothing else is written there):
-#   status=ready         port=, hostkey=, dir=, user=, end=ready   sshd runs; connect to port
+#   status=ready         port=, hostkey=, dir=, user=, arch=, end=ready   sshd runs; connect to port
 #   status=need-install  dir=, arch=, gzip=0|1, then environ-bytes=N and N raw bytes of the
 #                        exec's environment; the script then reads the install from stdin:
 #                          sshpod-install 1 <key-lines> <config-lines> <payload-bytes> <raw-bytes> <gzip|raw>
@@ -18,7 +15,6 @@
 #                          <config-lines> lines of sshd_config, then <payload-bytes> of sshd.
 #                        and answers status=ready (or status=error) as above.
 #   status=error         error=<code>, message=<one line>, users=<names> for user errors, end=error
-#   status=miss          (check mode) not ready as it stands, end=miss
 #
 # The exec API may be unable to half-close stdin (protocol v4), so nothing here waits for EOF:
 # every read is of a known number of lines or bytes.
@@ -32,7 +28,7 @@ umask 077
 # Replies go to fd 3; anything else a command prints lands on stderr, never in the reply stream.
 exec 3>&1 1>&2
 
-proto=$1 pod_uid=$2 container=$3 login=$4 versions=$5 pubkey=$6 ports=$7 mode=${8:-prepare}
+proto=$1 pod_uid=$2 container=$3 login=$4 versions=$5 pubkey=$6 ports=$7
 
 reply() { printf '%s=%s\n' "$1" "$2" >&3; }
 
@@ -53,7 +49,6 @@ case $container in '' | *[!0-9a-z-]*) fail bad-argument "invalid container name"
 case $login in '' | -* | *[!A-Za-z0-9._-]*) fail bad-user "invalid user name" ;; esac
 case $pubkey in 'ssh-ed25519 '*) ;; *) fail bad-argument "invalid public key" ;; esac
 case $ports in '' | *[!0-9\ ]*) fail bad-argument "invalid port list" ;; esac
-case $mode in prepare | check) ;; *) fail bad-argument "invalid mode" ;; esac
 
 # --- who we are ---------------------------------------------------------------------------
 uid='' gid=''
@@ -210,6 +205,7 @@ report_ready() {
   reply hostkey "$hostkey"
   reply dir "$dir"
   reply user "$user"
+  reply arch "$arch"
   reply end ready
   exit 0
 }
@@ -223,11 +219,6 @@ installed_matches() {
 
 if [ -n "$dir" ] && installed_matches && sshd_alive && key_present && fallback_present; then
   report_ready
-fi
-if [ "$mode" = check ]; then
-  reply status miss
-  reply end miss
-  exit 0
 fi
 
 # --- the slow path: under a lock, so that concurrent connections make exactly one sshd -----

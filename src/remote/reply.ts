@@ -3,10 +3,9 @@
 // Chunks arrive in any sizes, so the reader is incremental.
 
 export type Reply =
-  | { status: 'ready'; port: number; hostKey: string; dir: string; user: string }
+  | { status: 'ready'; port: number; hostKey: string; dir: string; user: string; arch: string }
   | { status: 'need-install'; dir: string; arch: string; gzip: boolean; environ: Buffer }
-  | { status: 'error'; error: string; message: string; users: string[] }
-  | { status: 'miss' };
+  | { status: 'error'; error: string; message: string; users: string[] };
 
 export class ReplyFormatError extends Error {
   override readonly name = 'ReplyFormatError';
@@ -24,7 +23,7 @@ function toReply(fields: Map<string, string>, environ?: Buffer): Reply {
     case 'ready': {
       const port = Number(required(fields, 'port'));
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ReplyFormatError(`bad port "${fields.get('port')}"`);
-      return { status, port, hostKey: required(fields, 'hostkey'), dir: required(fields, 'dir'), user: required(fields, 'user') };
+      return { status, port, hostKey: required(fields, 'hostkey'), dir: required(fields, 'dir'), user: required(fields, 'user'), arch: required(fields, 'arch') };
     }
     case 'need-install':
       return {
@@ -41,8 +40,6 @@ function toReply(fields: Map<string, string>, environ?: Buffer): Reply {
         message: fields.get('message') ?? '',
         users: (fields.get('users') ?? '').split(' ').filter(Boolean),
       };
-    case 'miss':
-      return { status };
     default:
       throw new ReplyFormatError(`unknown status "${status}"`);
   }

@@ -30,8 +30,6 @@ export interface PrepareArguments {
   versions: Record<string, string>;
   publicKey: string;
   ports: number[];
-  /** `check` only looks and answers ready or miss; `prepare` does what is needed. */
-  mode: 'prepare' | 'check';
 }
 
 let compacted: string | undefined;
@@ -54,7 +52,6 @@ export function prepareCommand(args: PrepareArguments): string[] {
     versions,
     args.publicKey,
     args.ports.join(' '),
-    args.mode,
   ];
 }
 

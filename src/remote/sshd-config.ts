@@ -10,6 +10,8 @@ export interface SshdConfigInput {
   /** Variables every session gets, as `kubectl exec` would show them. */
   environment: Array<[string, string]>;
   sshpodVersion: string;
+  /** Appended to the SSH banner (see install-id.ts). */
+  installId: string;
 }
 
 function quoteArgument(value: string): string {
@@ -25,6 +27,7 @@ export function checkRemoteDir(dir: string): void {
 
 export function renderSshdConfig(input: SshdConfigInput): string {
   checkRemoteDir(input.dir);
+  if (!/^[A-Za-z0-9_.-]+$/.test(input.installId)) throw new Error(`bad install id ${input.installId}`);
   const path = (name: string): string => quoteArgument(`${input.dir}/${name}`);
   const lines = [
     `# Written by sshpod ${input.sshpodVersion}. Rewritten whenever sshpod installs a new sshd here.`,
@@ -55,6 +58,7 @@ export function renderSshdConfig(input: SshdConfigInput): string {
     'ClientAliveInterval 30',
     'ClientAliveCountMax 4',
     'LogLevel ERROR',
+    `VersionAddendum ${input.installId}`,
   ];
   // sshd honours only the first SetEnv line, so every variable goes on one.
   if (input.environment.length > 0) {

@@ -130,7 +130,7 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
     }
   });
 
-  test('round trips: cold, one GET, one exec and one port-forward; warm, just the exec and the port-forward, at once', async () => {
+  test('round trips: cold, one GET, one exec and one port-forward; warm, just the port-forward', async () => {
     const summary = (): string[] =>
       e.cluster
         .requests({ name: 'counted' })
@@ -143,18 +143,33 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
     e.cluster.clearRequests();
     const warm = await e.ssh('root@pod--counted.sshpod', ['true'], { env: { SSHPOD_LOG_LEVEL: 'debug' } });
     assert.equal(warm.code, 0, warm.stderr);
-    assert.deepEqual(summary(), ['GET pods/exec', 'GET pods/portforward']);
-    assert.equal(e.cluster.requests().length, 2, 'nothing else either');
-    assert.doesNotMatch(warm.stderr, /dropped/);
+    assert.deepEqual(summary(), ['GET pods/portforward']);
+    assert.equal(e.cluster.requests().length, 1, 'nothing else either');
+    assert.match(warm.stderr, /remembered sshd answered with its install id/);
   });
 
-  test('a pod recreated under the same name: the remembered one is not used', async () => {
+  test('another login name takes the exec path once (its key and user are checked there)', async () => {
+    e.cluster.clearRequests();
+    const other = await e.ssh('daemon@pod--counted.sshpod', ['id -un']);
+    assert.equal(other.stdout, 'daemon\n', other.stderr);
+    assert.equal(e.cluster.requests({ name: 'counted', subresource: 'exec' }).length, 1);
+  });
+
+  test('a pod recreated under the same name: the remembered sshd is not used', async () => {
     assert.equal((await e.ssh('root@pod--reborn.sshpod', ['echo first'])).code, 0);
     await e.cluster.delete('pods', 'default', 'reborn', { wait: true });
     await e.cluster.apply(pod('reborn', { containers: [container('main', 'busybox', { env: [{ name: 'GENERATION', value: 'second' }] })] }), { wait: true });
     const again = await e.ssh('root@pod--reborn.sshpod', ['echo "$GENERATION"'], { env: { SSHPOD_LOG_LEVEL: 'debug' } });
     assert.equal(again.stdout, 'second\n', again.stderr);
-    assert.match(again.stderr, /early exec and port-forward dropped \(sshd not ready there\)/);
+    assert.match(again.stderr, /remembered sshd( not found|: port-forward failed)/);
+  });
+
+  test('an sshd that died is started again by the exec path', async () => {
+    assert.equal((await e.ssh('root@pod--reborn.sshpod', ['true'])).code, 0);
+    await e.podShell('default', 'reborn', 'main', 'kill $(cat /tmp/sshpod/*/main/sshd.pid)');
+    const again = await e.ssh('root@pod--reborn.sshpod', ['echo back'], { env: { SSHPOD_LOG_LEVEL: 'debug' } });
+    assert.equal(again.stdout, 'back\n', again.stderr);
+    assert.match(again.stderr, /remembered sshd( not found|: port-forward failed)/);
   });
 
   test('connection sharing: a second ssh rides the first one and makes no API request', async () => {

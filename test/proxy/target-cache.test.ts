@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readCachedTarget, sameTarget, writeCachedTarget } from '../../src/proxy/target-cache.ts';
 import { sshpodPaths } from '../../src/ssh/paths.ts';
 
-const target = { namespace: 'shop', pod: 'web-1', podUid: 'uid-1', container: 'app', port: 23456 };
+const target = { namespace: 'shop', pod: 'web-1', podUid: 'uid-1', container: 'app', port: 23456, arch: 'x86_64', hostKey: 'ssh-ed25519 AAAA', login: 'root' };
 
 test('a remembered target is per context, namespace and hostname, private, and survives damage', () => {
   const home = mkdtempSync(join(tmpdir(), 'sshpod-cache-'));
@@ -29,7 +29,7 @@ test('a remembered target is per context, namespace and hostname, private, and s
 
 test('targets compare on every field', () => {
   assert.ok(sameTarget(target, { ...target }));
-  for (const change of [{ podUid: 'uid-2' }, { port: 1 }, { container: 'x' }, { pod: 'web-2' }, { namespace: 'n' }]) {
+  for (const change of [{ podUid: 'uid-2' }, { port: 1 }, { container: 'x' }, { pod: 'web-2' }, { namespace: 'n' }, { arch: 'aarch64' }, { hostKey: 'x' }, { login: 'app' }]) {
     assert.ok(!sameTarget(target, { ...target, ...change }), JSON.stringify(change));
   }
 });

@@ -38,7 +38,6 @@ interface RunOptions {
   ports?: string;
   gzip?: boolean;
   truncate?: boolean;
-  mode?: 'prepare' | 'check';
   env?: Record<string, string>;
 }
 
@@ -56,7 +55,6 @@ function runScript(shell: readonly string[], options: RunOptions): Promise<Run> 
     options.versions ?? `${machine}=${options.version ?? 'v1'} other=v0`,
     options.key ?? clientKey,
     options.ports ?? '20001 20002 20003',
-    options.mode ?? 'prepare',
   ];
   const child = spawn(command as string, args, {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TMPDIR: options.base, HOME: '/root', POD_GREETING: 'hello pod', ...options.env },
@@ -144,7 +142,7 @@ for (const [shellName, shell] of shells) {
       assert.equal(first.arch, machine);
       assert.equal(first.gzip, true);
       assert.ok(first.environ.toString().split('\0').includes('POD_GREETING=hello pod'), 'the exec environment comes back raw');
-      assert.deepEqual(second, { status: 'ready', port: 20001, hostKey: hostPublic, dir, user: 'root' });
+      assert.deepEqual(second, { status: 'ready', port: 20001, hostKey: hostPublic, dir, user: 'root', arch: machine });
       assert.equal(run.replies.length, 2);
 
       assert.equal(mode(join(base, 'sshpod')), '711');
@@ -170,25 +168,12 @@ for (const [shellName, shell] of shells) {
       const dir = join(base, 'sshpod', podUid, 'app');
       await runScript(shell, { base, podUid });
       const again = await runScript(shell, { base, podUid });
-      assert.deepEqual(again.replies, [{ status: 'ready', port: 20001, hostKey: hostPublic, dir, user: 'root' }]);
+      assert.deepEqual(again.replies, [{ status: 'ready', port: 20001, hostKey: hostPublic, dir, user: 'root', arch: machine }]);
       const other = await runScript(shell, { base, podUid, key: otherKey });
       assert.equal(other.replies.length, 1);
       assert.equal(other.replies[0]?.status, 'ready');
       assert.equal(readFileSync(join(dir, 'authorized_keys'), 'utf8'), `${clientKey}\n${otherKey}\n`);
       assert.equal(fakeSshdPids(dir).length, 1, 'still one sshd');
-    });
-
-    test('check mode answers ready when all is in place, and otherwise touches nothing', async () => {
-      const podUid = randomUUID();
-      const dir = join(base, 'sshpod', podUid, 'app');
-      assert.deepEqual((await runScript(shell, { base, podUid, mode: 'check' })).replies, [{ status: 'miss' }]);
-      assert.ok(!existsSync(join(base, 'sshpod', podUid)), 'nothing created');
-      await runScript(shell, { base, podUid });
-      const ready = await runScript(shell, { base, podUid, mode: 'check' });
-      assert.deepEqual(ready.replies, [{ status: 'ready', port: 20001, hostKey: hostPublic, dir, user: 'root' }]);
-      const newKey = await runScript(shell, { base, podUid, mode: 'check', key: otherKey });
-      assert.deepEqual(newKey.replies, [{ status: 'miss' }]);
-      assert.equal(readFileSync(join(dir, 'authorized_keys'), 'utf8'), `${clientKey}\n`, 'a check adds no key');
     });
 
     test('a dead sshd is restarted without reinstalling', async () => {

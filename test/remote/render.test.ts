@@ -12,7 +12,7 @@ test('replies are read across arbitrary chunk boundaries, raw environ included',
   const stream = Buffer.concat([
     Buffer.from('status=need-install\ndir=/tmp/sshpod/u/c\narch=aarch64\ngzip=0\nenviron-bytes=10\n'),
     Buffer.from('A=1\0B=x\ny\0'),
-    Buffer.from('status=ready\nport=20001\nhostkey=ssh-ed25519 AAAA x\ndir=/tmp/sshpod/u/c\nuser=app\nend=ready\n'),
+    Buffer.from('status=ready\nport=20001\nhostkey=ssh-ed25519 AAAA x\ndir=/tmp/sshpod/u/c\nuser=app\narch=aarch64\nend=ready\n'),
   ]);
   for (const size of [1, 3, 7, stream.length]) {
     const reader = new ReplyReader();
@@ -20,14 +20,10 @@ test('replies are read across arbitrary chunk boundaries, raw environ included',
     for (let i = 0; i < stream.length; i += size) replies.push(...reader.push(stream.subarray(i, i + size)));
     assert.deepEqual(replies, [
       { status: 'need-install', dir: '/tmp/sshpod/u/c', arch: 'aarch64', gzip: false, environ: Buffer.from('A=1\0B=x\ny\0') },
-      { status: 'ready', port: 20001, hostKey: 'ssh-ed25519 AAAA x', dir: '/tmp/sshpod/u/c', user: 'app' },
+      { status: 'ready', port: 20001, hostKey: 'ssh-ed25519 AAAA x', dir: '/tmp/sshpod/u/c', user: 'app', arch: 'aarch64' },
     ]);
     assert.equal(reader.leftover().length, 0);
   }
-});
-
-test('a check that finds nothing ready answers miss', () => {
-  assert.deepEqual(new ReplyReader().push(Buffer.from('status=miss\nend=miss\n')), [{ status: 'miss' }]);
 });
 
 test('error replies carry the code, message and users', () => {
@@ -40,6 +36,7 @@ test('error replies carry the code, message and users', () => {
 test('malformed replies are refused', () => {
   assert.throws(() => new ReplyReader().push(Buffer.from('hello world\n')), ReplyFormatError);
   assert.throws(() => new ReplyReader().push(Buffer.from('status=ready\nport=99999\nend=ready\n')), /bad port/);
+  assert.throws(() => new ReplyReader().push(Buffer.from('status=ready\nport=2\nhostkey=k\ndir=d\nuser=u\nend=ready\n')), /no arch=/);
   assert.throws(() => new ReplyReader().push(Buffer.from('status=ready\nend=ready\n')), /no port=/);
   assert.throws(() => new ReplyReader().push(Buffer.from('status=maybe\nend=x\n')), /unknown status/);
 });
@@ -49,6 +46,7 @@ test('sshd_config: loopback, keys only, sftp, and the session environment on one
     dir: '/tmp/sshpod/uid/app',
     environment: [['PATH', '/usr/bin:/bin'], ['GREETING', 'say "hi" it\'s \\ok']],
     sshpodVersion: '1.2.3',
+    installId: 'sshpod-0123abcd',
   });
   const lines = config.trimEnd().split('\n');
   assert.ok(lines.includes('ListenAddress 127.0.0.1'));
@@ -57,13 +55,14 @@ test('sshd_config: loopback, keys only, sftp, and the session environment on one
   assert.ok(lines.includes('PasswordAuthentication no'));
   assert.ok(lines.includes('Subsystem sftp internal-sftp'));
   assert.ok(!lines.some((line) => /^Port /.test(line)), 'the port comes from -p');
+  assert.ok(lines.includes('VersionAddendum sshpod-0123abcd'), 'the install id in the banner');
   assert.equal(lines.filter((line) => line.startsWith('SetEnv ')).length, 1);
   assert.equal(lines.at(-1), 'SetEnv "PATH=/usr/bin:/bin" "GREETING=say \\"hi\\" it\\\'s \\\\ok"');
 });
 
 test('sshd_config refuses directories it cannot express safely', () => {
   for (const dir of ['relative/dir', '/tmp/a"b', '/tmp/a\nb', '/tmp/../etc']) {
-    assert.throws(() => renderSshdConfig({ dir, environment: [], sshpodVersion: '1' }), /unusable directory/);
+    assert.throws(() => renderSshdConfig({ dir, environment: [], sshpodVersion: '1', installId: 'sshpod-x' }), /unusable directory/);
   }
 });
 
@@ -107,10 +106,9 @@ test('the exec argv passes every value as a positional parameter', () => {
     versions: { x86_64: 'v1', aarch64: 'v2' },
     publicKey: 'ssh-ed25519 AAAA me',
     ports: [20001, 20002],
-    mode: 'check',
   });
   assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-  assert.deepEqual(argv.slice(3), ['sshpod', '1', 'u-1', 'app', "x';reboot;'", 'x86_64=v1 aarch64=v2', 'ssh-ed25519 AAAA me', '20001 20002', 'check']);
+  assert.deepEqual(argv.slice(3), ['sshpod', '1', 'u-1', 'app', "x';reboot;'", 'x86_64=v1 aarch64=v2', 'ssh-ed25519 AAAA me', '20001 20002']);
   assert.ok(!(argv[2] as string).includes('reboot'));
 });
 

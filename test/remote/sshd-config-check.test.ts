@@ -21,6 +21,7 @@ test('the rendered sshd_config passes sshd -t of the amd64 bundle without a warn
       dir,
       environment: [['PATH', '/usr/bin:/bin'], ['QUOTED', 'a "b" \'c\' \\d #e']],
       sshpodVersion: 'test',
+      installId: 'sshpod-0123456789abcdef01234567',
     });
     writeFileSync(join(dir, 'sshd_config'), config, { mode: 0o600 });
     const result = spawnSync(sshd, ['-t', '-f', join(dir, 'sshd_config')], {
@@ -37,6 +38,7 @@ test('the rendered sshd_config passes sshd -t of the amd64 bundle without a warn
     assert.ok(dump.stdout.split('\n').includes(`setenv QUOTED=a "b" 'c' \\d #e`), 'values survive quoting exactly');
     assert.match(dump.stdout, /^listenaddress 127\.0\.0\.1:22$/m);
     assert.match(dump.stdout, /^passwordauthentication no$/m);
+    assert.match(dump.stdout, /^versionaddendum sshpod-0123456789abcdef01234567$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
