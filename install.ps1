@@ -46,7 +46,7 @@ try {
   $Here = $PSScriptRoot
   if ($Here -and (Test-Path (Join-Path $Here 'package.json')) -and (Select-String -Quiet -Path (Join-Path $Here 'package.json') -Pattern '"name": "sshpod"') -and (Test-Path (Join-Path $Here 'src'))) {
     Say "installing from the checkout in $Here"
-    if (-not (Test-Path (Join-Path $Here 'dist\sshpod.js'))) {
+    if (-not (Test-Path (Join-Path $Here 'dist\sshpod.cjs'))) {
       Push-Location $Here
       try {
         if (-not (Test-Path 'node_modules')) { & npm ci --no-audit --no-fund | Out-Host }
@@ -73,15 +73,15 @@ try {
     if (Test-Path $from) { Copy-Item -Recurse -Force $from "$Lib.new\" }
   }
   if (Test-Path "$Lib.new\bundles\build") { Remove-Item -Recurse -Force "$Lib.new\bundles\build" }
-  if (-not (Test-Path "$Lib.new\dist\sshpod.js") -or -not (Test-Path "$Lib.new\bundles\manifest.json")) {
-    Die 'the sshpod package is incomplete (no dist/sshpod.js or bundles/manifest.json)'
+  if (-not (Test-Path "$Lib.new\dist\sshpod.cjs") -or -not (Test-Path "$Lib.new\bundles\manifest.json")) {
+    Die 'the sshpod package is incomplete (no dist/sshpod.cjs or bundles/manifest.json)'
   }
   if (Test-Path "$Lib.old") { Remove-Item -Recurse -Force "$Lib.old" }
   if (Test-Path $Lib) { Move-Item $Lib "$Lib.old" }
   Move-Item "$Lib.new" $Lib
   if (Test-Path "$Lib.old") { Remove-Item -Recurse -Force "$Lib.old" }
 
-  $Script = Join-Path $Lib 'bin\sshpod.js'
+  $Script = Join-Path $Lib 'bin\sshpod.cjs'
   Set-Content -Encoding ASCII -Path $Launcher -Value "@echo off`r`nrem sshpod launcher, written by install.ps1`r`n`"$NodePath`" `"$Script`" %*"
   Say "installed sshpod $(& $Launcher --version) to $Lib (launcher: $Launcher)"
 

@@ -57,7 +57,7 @@ trap 'rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" 2>/dev/null && pwd || echo '')
 if [ -n "$here" ] && [ -f "$here/package.json" ] && grep -q '"name": "sshpod"' "$here/package.json" && [ -d "$here/src" ]; then
   say "installing from the checkout in $here"
-  if [ ! -f "$here/dist/sshpod.js" ]; then
+  if [ ! -f "$here/dist/sshpod.cjs" ]; then
     command -v npm >/dev/null 2>&1 || die "npm is needed to build this checkout"
     [ -d "$here/node_modules" ] || (cd "$here" && npm ci --no-audit --no-fund >&2)
     (cd "$here" && npm run --silent build >&2)
@@ -79,8 +79,8 @@ for part in package.json README.md bin dist bundles; do
   [ -e "$source_dir/$part" ] && cp -R "$source_dir/$part" "$lib.new/"
 done
 rm -rf "$lib.new/bundles/build"
-if [ ! -f "$lib.new/dist/sshpod.js" ] || [ ! -f "$lib.new/bundles/manifest.json" ]; then
-  die "the sshpod package is incomplete (no dist/sshpod.js or bundles/manifest.json)"
+if [ ! -f "$lib.new/dist/sshpod.cjs" ] || [ ! -f "$lib.new/bundles/manifest.json" ]; then
+  die "the sshpod package is incomplete (no dist/sshpod.cjs or bundles/manifest.json)"
 fi
 rm -rf "$lib.old"
 [ -d "$lib" ] && mv "$lib" "$lib.old"
@@ -90,7 +90,7 @@ rm -rf "$lib.old"
 cat >"$launcher.new" <<EOF
 #!/bin/sh
 # sshpod launcher, written by install.sh
-exec $(quote "$node_path") $(quote "$lib/bin/sshpod.js") "\$@"
+exec $(quote "$node_path") $(quote "$lib/bin/sshpod.cjs") "\$@"
 EOF
 chmod 755 "$launcher.new"
 mv "$launcher.new" "$launcher"

@@ -73,7 +73,7 @@ try {
   if (!existsSync(kubeconfig)) fail('the test cluster did not become ready in 60 s');
 
   step('sshpod configure: the Host *.sshpod block in an isolated ~/.ssh/config');
-  must(process.execPath, ['bin/sshpod.js', 'configure', '--yes'], { env });
+  must(process.execPath, ['bin/sshpod.cjs', 'configure', '--yes'], { env });
   console.log(readFileSync(join(home, '.ssh', 'config'), 'utf8'));
 
   const ssh = ['-F', join(home, '.ssh', 'config'), '-o', 'BatchMode=yes'];

@@ -84,4 +84,4 @@ Examples:
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+void buildProgram().parseAsync(process.argv);

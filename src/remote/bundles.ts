@@ -29,7 +29,7 @@ export interface BundleManifest {
 export function bundleDirectory(): string {
   const override = process.env['SSHPOD_BUNDLES_DIR'];
   if (override) return override;
-  // dist/sshpod.js and src/remote/bundles.ts both sit below the package root.
+  // dist/sshpod.cjs and src/remote/bundles.ts both sit below the package root.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     const candidate = join(dir, 'bundles');

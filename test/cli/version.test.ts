@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-const bin = new URL('../../bin/sshpod.js', import.meta.url).pathname;
+const bin = new URL('../../bin/sshpod.cjs', import.meta.url).pathname;
 
 test('the built CLI prints the package version', () => {
   const out = execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });

@@ -14,7 +14,7 @@ import { startCluster, type Cluster, type ClusterOptions } from '../cluster/inde
 import { sshpodPaths } from '../../src/ssh/paths.ts';
 
 export const repo = new URL('../..', import.meta.url).pathname;
-export const sshpodBin = join(repo, 'bin', 'sshpod.js');
+export const sshpodBin = join(repo, 'bin', 'sshpod.cjs');
 
 /** Why this machine cannot run the end-to-end suites, or undefined when it can. */
 export function e2eSkipReason(): string | undefined {

@@ -37,7 +37,7 @@ describe('install.sh', { skip: e2eSkipReason() }, () => {
     assert.equal(result.code, 0, result.stderr);
     const launcher = join(prefix, 'bin', 'sshpod');
     assert.equal((await run(launcher, ['--version'], { env })).stdout.trim(), version);
-    assert.deepEqual(block(), [`    ProxyCommand '${process.execPath}' --use-openssl-ca '${join(prefix, 'lib', 'sshpod', 'bin', 'sshpod.js')}' proxy --host %h --user %r --port %p`]);
+    assert.deepEqual(block(), [`    ProxyCommand '${process.execPath}' --use-openssl-ca '${join(prefix, 'lib', 'sshpod', 'bin', 'sshpod.cjs')}' proxy --host %h --user %r --port %p`]);
     const ssh = await run('ssh', ['-F', join(home, '.ssh', 'config'), ...sshOptions, 'root@pod--api.sshpod', 'true'], { env });
     assert.equal(ssh.code, 0, ssh.stderr);
   });
@@ -117,10 +117,10 @@ describe('install.ps1 mirrors install.sh', () => {
     const { sshpodPaths } = await import('../../src/ssh/paths.ts');
     const lines = renderBlock({
       nodePath: 'C:\\Program Files\\nodejs\\node.exe',
-      scriptPath: 'C:\\Users\\dev\\.local\\lib\\sshpod\\bin\\sshpod.js',
+      scriptPath: 'C:\\Users\\dev\\.local\\lib\\sshpod\\bin\\sshpod.cjs',
       paths: sshpodPaths('C:\\Users\\dev'),
       platform: 'win32',
     });
-    assert.ok(lines.includes('    ProxyCommand "C:/Program Files/nodejs/node.exe" --use-openssl-ca "C:/Users/dev/.local/lib/sshpod/bin/sshpod.js" proxy --host %h --user %r --port %p'));
+    assert.ok(lines.includes('    ProxyCommand "C:/Program Files/nodejs/node.exe" --use-openssl-ca "C:/Users/dev/.local/lib/sshpod/bin/sshpod.cjs" proxy --host %h --user %r --port %p'));
   });
 });
