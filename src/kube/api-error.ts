@@ -53,14 +53,14 @@ export function apiError(statusCode: number, body: string, operation: Operation,
 export function transportError(error: unknown, connection: { server: URL; context: string }): SshpodError {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message ?? String(error);
-  const where = `the Kubernetes API at ${connection.server.origin} (context "${connection.context}")`;
+  const server = connection.server.origin;
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    return new SshpodError('api', `cannot verify the TLS certificate of ${where}: ${message}`, {
+    return new SshpodError('api', `cannot verify the TLS certificate of the Kubernetes API at ${server} (context "${connection.context}"): ${message}`, {
       hint: "check the cluster's certificate-authority in your kubeconfig",
       cause: error,
     });
   }
-  return new SshpodError('api', `cannot reach ${where}: ${message}`, {
+  return new SshpodError('api', `cannot reach the Kubernetes API at ${server} (context "${connection.context}"): ${message}`, {
     hint: 'check that the cluster is up and reachable from here (VPN, proxy), and the server address in your kubeconfig',
     cause: error,
   });

@@ -83,7 +83,7 @@ function splitSegment(segment: string): { key: string; value: string } | undefin
 export function parseHostname(input: string): TargetSpec {
   const host = input.trim().replace(/\.$/, '');
   if (!host.toLowerCase().endsWith(SUFFIX)) {
-    throw usage(`hostname "${input}" does not end in ${SUFFIX}`, `sshpod serves names like pod--api.namespace--prod.sshpod (${HOSTNAME_FORMS})`);
+    throw usage(`hostname "${input}" does not end in .sshpod`, `sshpod serves names like pod--api.namespace--prod.sshpod (${HOSTNAME_FORMS})`);
   }
   const body = host.slice(0, -SUFFIX.length);
   if (body === '') throw usage(`hostname "${input}" names no pod or workload`);
