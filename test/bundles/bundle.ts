@@ -4,25 +4,17 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { BundleManifest, BundleTarget } from '../../src/remote/bundles.ts';
 
 export const arches = ['amd64', 'arm64'] as const;
 export type Arch = (typeof arches)[number];
 
-export interface ManifestTarget {
-  unameMachines: string[];
-  file: string;
-  sha256: string;
-  size: number;
-  rawSha256: string;
-  rawSize: number;
-}
+export type ManifestTarget = BundleTarget;
 
-export interface Manifest {
-  schema: number;
-  openssh: { upstream: string; debian: string };
+/** The manifest as sshpod reads it, plus what the build records for people and these tests. */
+export interface Manifest extends BundleManifest {
   configure: string[];
   toolchain: { musl: string; gcc: string; 'aarch64-gcc': string };
-  targets: Record<string, ManifestTarget>;
 }
 
 export const committedBundlesDir = new URL('../../bundles/', import.meta.url).pathname;
