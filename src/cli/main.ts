@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SSHPOD_VERSION } from '../version.ts';
 import { applyLogLevel, runAction } from './run-action.ts';
 import { log } from '../log.ts';
@@ -30,7 +30,11 @@ Examples:
     .description('the ProxyCommand of the *.sshpod block: relay ssh to the sshd sshpod runs in the pod')
     .requiredOption('--host <host>', 'the hostname ssh was given (%h)')
     .option('--user <user>', 'the remote user ssh logs in as (%r)')
-    .option('--port <port>', 'the port ssh was given (%p); only used to pin the host key', (value) => Number.parseInt(value, 10))
+    .option('--port <port>', 'the port ssh was given (%p); only used to pin the host key', (value) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('must be a TCP port number');
+      return port;
+    })
     .addOption(logLevelOption())
     .addHelpText(
       'after',
