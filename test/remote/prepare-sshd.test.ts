@@ -91,13 +91,14 @@ function runScript(shell: readonly string[], options: RunOptions): Promise<Run> 
   });
 }
 
+/** Fake sshd daemons started from under `dir` (a container dir, or the whole test base). */
 function fakeSshdPids(dir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(`${dir}/sshd\0--daemon`)) pids.push(Number(entry));
+      if (cmdline.startsWith(`/bin/sh\0${dir}/`) && cmdline.includes('/sshd\0--daemon\0')) pids.push(Number(entry));
     } catch {
       // the process ended meanwhile
     }
