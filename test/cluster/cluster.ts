@@ -64,6 +64,11 @@ export interface ClusterOptions {
   log?: (line: string) => void;
   /** A runtime to use instead of the real one (tests of this package only). */
   runtime?: Runtime;
+  /**
+   * The WebSocket exec protocols the API server accepts (default: all it implements). ['v4.channel.k8s.io']
+   * behaves like kube-apiserver before 1.30, where stdin cannot be half-closed.
+   */
+  execProtocols?: string[];
 }
 
 export interface ApplyOptions {
@@ -470,6 +475,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       authorizer,
       requestLog,
       handleFor: (uid) => kubelet.handleFor(uid),
+      execProtocols: options.execProtocols,
       log,
     });
     parts.api = api;

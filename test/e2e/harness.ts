@@ -188,3 +188,12 @@ export async function execInPod(kubeconfig: string, namespace: string, podName: 
   });
   return out;
 }
+
+/**
+ * A pod shell script that prints how many sshd processes listen (not per-connection ones), counted
+ * from /proc. The pattern is assembled at run time so that the script's own command line does not match.
+ */
+export const countSshdListeners = `n=0; word=listen; for p in /proc/[0-9]*; do
+  [ -r "$p/cmdline" ] || continue
+  case "$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)" in *sshd*"[\${word}er]"*) n=$((n+1)) ;; esac
+done; echo $n`;

@@ -8,7 +8,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { container, e2eSkipReason, pod, sshOptions, startE2E, type E2E } from './harness.ts';
+import { container, countSshdListeners, e2eSkipReason, pod, sshOptions, startE2E, type E2E } from './harness.ts';
 
 const env = [{ name: 'GREETING', value: 'hello from the pod spec' }, { name: 'WITH_SPACES', value: 'a b  c' }];
 
@@ -33,13 +33,6 @@ function httpGet(port: number, path: string): Promise<string> {
     req.end();
   });
 }
-
-/** sshd processes that listen (not per-connection ones), counted from /proc inside the pod. The
- *  pattern is assembled at run time so that this script's own command line does not match it. */
-const countListeners = `n=0; word=listen; for p in /proc/[0-9]*; do
-  [ -r "$p/cmdline" ] || continue
-  case "$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)" in *sshd*"[\${word}er]"*) n=$((n+1)) ;; esac
-done; echo $n`;
 
 describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
   let e: E2E;
@@ -187,7 +180,7 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
       assert.equal(result.code, 0, `connection ${i}: ${result.stderr}`);
       assert.equal(result.stdout, `ok-${i}\n`);
     });
-    assert.equal((await e.podShell('default', 'fresh', 'main', countListeners)).trim(), '1');
+    assert.equal((await e.podShell('default', 'fresh', 'main', countSshdListeners)).trim(), '1');
   });
 
   test('sshd listens on the pod loopback only', async () => {

@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   authorizer: Authorizer;
   requestLog: RequestLog;
   handleFor(uid: string): PodHandle | undefined;
+  /** WebSocket exec protocols to accept; default all that streams/exec.ts implements. */
+  execProtocols?: string[];
   log: (message: string) => void;
 }
 
@@ -167,7 +169,7 @@ export class ApiServer {
     try {
       this.admit(req, info, record);
       if (!info.isResourceRequest || info.resource !== 'pods' || !info.name) throw status.badRequest('this endpoint cannot be upgraded');
-      const outcome = await handlePodUpgrade(req, socket, head, url, info, { registry: this.options.registry, handleFor: this.options.handleFor, log: this.options.log });
+      const outcome = await handlePodUpgrade(req, socket, head, url, info, { registry: this.options.registry, handleFor: this.options.handleFor, execProtocols: this.options.execProtocols, log: this.options.log });
       record.code = outcome.code;
       record.protocol = outcome.protocol;
     } catch (error) {

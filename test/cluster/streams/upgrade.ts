@@ -24,6 +24,7 @@ import { negotiateSpdyExec, serveSpdyExec, spdyExecProtocols } from './spdy-exec
 export interface UpgradeContext {
   registry: Registry;
   handleFor(uid: string): PodHandle | undefined;
+  execProtocols?: string[];
   log: (message: string) => void;
 }
 
@@ -146,7 +147,7 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
         return { code: 101, protocol: `SPDY/3.1+${protocol}` };
       }
       if (upgrade !== 'websocket') throw badRequest(`unable to upgrade: unsupported upgrade "${req.headers.upgrade ?? ''}"`);
-      const protocol = negotiate(req, execProtocols);
+      const protocol = negotiate(req, ctx.execProtocols ?? execProtocols);
       const ws = await acceptWebSocket(req, socket, head, protocol);
       const proc = handle.exec({ container, command: request.command, stdin: request.stdin, tty: request.tty });
       void serveExec(new ChannelSocket(ws, protocol), { ...request, container }, proc).catch((error: unknown) => {
