@@ -271,6 +271,8 @@ async function main(): Promise<void> {
     const total = await seconds(async () => {
       const all = await Promise.all(Array.from({ length: 32 }, () => e.ssh('root@pod--par.sshpod', ['true'])));
       successes = all.filter((r) => r.code === 0).length;
+      // A failure must be explainable from the output alone.
+      for (const failure of new Set(all.filter((r) => r.code !== 0).map((r) => `exit ${r.code}: ${r.stderr.trim()}`))) say(`parallel: a connection failed, ${failure}`);
     });
     const sshds = Number((await e.podShell('default', 'par', 'main', countListeners)).trim());
     results['parallel'] = { connections: 32, succeeded: successes, seconds: round(total), sshd: sshds };
