@@ -182,8 +182,9 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
       const started = await k(['exec', 'bb', '--', 'sh', '-c', `sleep ${mark} >/dev/null 2>&1 & echo $!`], { env });
       assert.equal(started.code, 0, started.stderr);
       const pid = started.stdout.trim();
-      const listed = await k(['exec', 'bb', '--', 'ps', '-o', 'pid,args'], { env });
-      assert.match(listed.stdout, new RegExp(`^\\s*${pid}\\s+sleep ${mark}$`, 'm'));
+      // Still there once the forked shell has become `sleep` (it may not have yet at first).
+      const running = new RegExp(`^\\s*${pid}\\s+sleep ${mark}$`, 'm');
+      await waitUntil(async () => running.test((await k(['exec', 'bb', '--', 'ps', '-o', 'pid,args'], { env })).stdout));
       assert.equal((await k(['exec', 'bb', '--', 'kill', pid])).code, 0);
     }
   });

@@ -94,7 +94,8 @@ describe('exec', { skip: skipReason }, () => {
     const exec = pod.exec({ container: 'busybox', command: ['sh', '-c', `sleep ${mark} & echo started; wait`], stdin: false, tty: false });
     exec.stderr?.resume();
     await new Promise<void>((resolve) => exec.stdout.once('data', () => resolve()));
-    assert.equal(hostSleepers(mark).length, 1);
+    // The shell may print before its forked child has become `sleep`.
+    await waitFor('the background sleep', () => hostSleepers(mark).length === 1);
     exec.kill();
     assert.deepEqual(await exec.done, { started: true, exitCode: 137 });
     await waitFor('the background sleep to die', () => hostSleepers(mark).length === 0);
@@ -114,7 +115,8 @@ describe('exec', { skip: skipReason }, () => {
     const tty = own.exec({ container: 'main', command: ['sh', '-c', `trap '' HUP; sleep ${terminal} >/dev/null 2>&1 &`], stdin: true, tty: true });
     tty.stdout.resume();
     assert.deepEqual(await tty.done, { started: true, exitCode: 0 });
-    await waitFor('the daemon', () => hostSleepers(daemon).length === 1);
+    // Forked children become `sleep` on their own time.
+    await waitFor('all three sleeps', () => [daemon, background, terminal].every((m) => hostSleepers(m).length === 1));
     // One more exec round trip: nothing killed them in the meantime either.
     await sh(own, 'main', 'true');
     assert.equal(hostSleepers(background).length, 1);
