@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot, startCluster } from './index.ts';
 import type { Cluster } from './index.ts';
+import type { Pod } from './api/types.ts';
 import { clusterSkipReason, execWithClientNode } from './compat/helpers.ts';
 import { startClusterProcess } from './compat/cluster-process.ts';
 
@@ -95,6 +96,26 @@ describe('the test cluster', { skip, timeout: 300_000 }, () => {
     assert.match(stuck?.status?.containerStatuses?.[0]?.state.waiting?.message ?? '', /Failed to pull image "nginx:1.27"/);
     await assert.rejects(cluster.waitForPod('default', 'nope', 'Ready'), /cannot become Ready: Pending, main: ErrImagePull/);
     await cluster.delete('pods', 'default', 'nope', { wait: true });
+  });
+
+  test('a DaemonSet runs one pod on the node; apply waits for it; deleting the set removes it', async () => {
+    const daemonSet = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] } } },
+    };
+    await cluster.apply(daemonSet, { wait: true });
+    const pods = cluster.list('pods', 'default', 'app=agent') as Pod[];
+    assert.equal(pods.length, 1);
+    const [agent] = pods;
+    assert.equal(agent?.spec.nodeName, 'sshpod-test-node');
+    const r = await execWithClientNode(cluster.kubeconfigPath, 'default', agent?.metadata.name ?? '', 'main', ['hostname']);
+    assert.equal(r.stdout, `${agent?.metadata.name}\n`);
+    const status = cluster.get('daemonsets', 'default', 'agent')?.status as Record<string, number>;
+    assert.deepEqual([status.desiredNumberScheduled, status.numberReady, status.numberAvailable], [1, 1, 1]);
+    await cluster.delete('daemonsets', 'default', 'agent', { wait: true });
+    await cluster.waitForPod('default', agent?.metadata.name ?? '', 'Deleted');
   });
 
   test('deleting a pod kills its processes, including daemons an exec started', async () => {

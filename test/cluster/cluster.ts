@@ -25,6 +25,7 @@ import { DeploymentController } from './controllers/deployment.ts';
 import { ReplicaSetController } from './controllers/replicaset.ts';
 import { StatefulSetController } from './controllers/statefulset.ts';
 import { JobController } from './controllers/job.ts';
+import { DaemonSetController } from './controllers/daemonset.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NamespaceController } from './controllers/namespace.ts';
 import { clientCertificate, loadOrCreatePki } from './pki/certs.ts';
@@ -295,19 +296,19 @@ export class Cluster {
       await this.waitForPod(namespace, obj.metadata.name, 'Started', { timeoutMs });
       return;
     }
-    if (!['Deployment', 'ReplicaSet', 'StatefulSet', 'Job'].includes(obj.kind)) return;
+    if (!['Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'DaemonSet'].includes(obj.kind)) return;
     const type = this.typeOf(obj);
-    const replicas = obj.kind === 'Job' ? 1 : ((obj.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-    if (replicas === 0) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const current = this.registry.tryGet(type, namespace, obj.metadata.name);
       if (!current) throw new ClusterError(`${obj.kind} ${namespace}/${obj.metadata.name} was deleted while waiting for its pods`);
+      const replicas = wantedPods(current);
+      if (replicas === 0) return;
       const owned = this.ownedPods(current);
       const started = owned.filter((p) => podCondition(p, 'Started') === 'done');
       const broken = owned.find((p) => podCondition(p, 'Started') === 'impossible');
       if (broken) throw new PodWaitError(`pod ${namespace}/${broken.metadata.name} of ${obj.kind} ${obj.metadata.name} cannot start: ${describePod(broken)}`);
-      if (started.length >= replicas) return;
+      if (replicas !== undefined && started.length >= replicas) return;
       if (Date.now() > deadline) throw new PodWaitError(`timed out waiting for the pods of ${obj.kind} ${namespace}/${obj.metadata.name}: ${owned.map((p) => `${p.metadata.name} ${describePod(p)}`).join('; ') || 'no pods yet'}`);
       await new Promise<void>((r) => {
         const un = this.registry.store.subscribe((e) => {
@@ -414,6 +415,16 @@ function bootstrapObjects(): object[] {
   ];
 }
 
+/** How many running pods a workload stands for; undefined while its controller has not yet
+ *  looked at its current generation (a DaemonSet's count depends on the nodes). */
+function wantedPods(workload: StoredObject): number | undefined {
+  if (workload.kind === 'Job') return 1;
+  if (workload.kind !== 'DaemonSet') return (workload.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+  const status = (workload.status ?? {}) as { observedGeneration?: number; desiredNumberScheduled?: number };
+  if ((status.observedGeneration ?? 0) < (workload.metadata.generation ?? 1)) return undefined;
+  return status.desiredNumberScheduled ?? 0;
+}
+
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const log = options.log ?? defaultLog;
   if (!options.runtime) checkHost();
@@ -459,6 +470,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       new ReplicaSetController(registry, store, onError),
       new StatefulSetController(registry, store, onError),
       new JobController(registry, store, onError),
+      new DaemonSetController(registry, store, onError),
       new GarbageCollector(registry, store, onError),
     );
     const kubelet = new Kubelet(registry, runtime, { nodeName, hostIP, log });

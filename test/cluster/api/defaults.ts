@@ -100,6 +100,17 @@ export function applyDefaults(obj: KubeObject, creating: boolean): void {
       defaultTemplate(s);
       break;
     }
+    case 'DaemonSet': {
+      const s = spec as WorkloadSpec | undefined;
+      if (!s?.template) break;
+      const strategy = (s.updateStrategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
+      strategy.type ||= 'RollingUpdate';
+      if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...(strategy.rollingUpdate ?? {}) };
+      s.updateStrategy = strategy;
+      s.revisionHistoryLimit ??= 10;
+      defaultTemplate(s);
+      break;
+    }
     case 'Job': {
       const s = spec as (WorkloadSpec & { parallelism?: number; completions?: number; manualSelector?: boolean }) | undefined;
       if (!s?.template) break;

@@ -69,6 +69,26 @@ test('kubectl create deployment: a protobuf Deployment decodes to its JSON form'
   });
 });
 
+test('a typed client creating a DaemonSet: selector, template and update strategy decode', () => {
+  const labels = { map: [['app', 'agent']] as [string, string][] };
+  const container: Msg = [[1, 'agent'], [2, 'busybox']];
+  const daemonSet: Msg = [
+    [1, [[1, 'agent']]],
+    [2, [[1, [[1, labels]]], [2, [[1, [[11, labels]]], [2, [[2, { rep: [container] }], [7, { map: [['disk', 'ssd']] }]]]]], [3, [[1, 'RollingUpdate'], [2, [[1, [[1, 0], [2, 2]]], [2, [[1, 1], [3, '10%']]]]]]], [6, 5]]],
+  ];
+  assert.deepEqual(decodeProtobufObject(envelope('apps/v1', 'DaemonSet', encode(daemonSet))), {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agent' },
+    spec: {
+      selector: { matchLabels: { app: 'agent' } },
+      template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'busybox' }], nodeSelector: { disk: 'ssd' } } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2, maxSurge: '10%' } },
+      revisionHistoryLimit: 5,
+    },
+  });
+});
+
 test('kubectl auth can-i: a protobuf SelfSubjectAccessReview; unknown kinds are refused', () => {
   const review: Msg = [[2, [[1, [[1, 'prod'], [2, 'create'], [5, 'pods'], [6, 'exec']]]]]];
   assert.deepEqual(decodeProtobufObject(envelope('authorization.k8s.io/v1', 'SelfSubjectAccessReview', encode(review))), {

@@ -1,6 +1,7 @@
 // Request bodies in Kubernetes' protobuf encoding. kubectl's typed clients (`kubectl create
-// deployment|namespace|configmap|secret|job|service|serviceaccount`, `kubectl auth can-i`)
-// send `application/vnd.kubernetes.protobuf`: the magic "k8s\0", then a runtime.Unknown whose
+// deployment|namespace|configmap|secret|job|service|serviceaccount`, `kubectl auth can-i`),
+// like every client-go typed client (a DaemonSet created from Go, say), send
+// `application/vnd.kubernetes.protobuf`: the magic "k8s\0", then a runtime.Unknown whose
 // raw bytes are the object's message. This decoder turns those into the JSON objects the rest
 // of the server handles. Replies stay JSON, which every client accepts.
 //
@@ -77,6 +78,10 @@ const schema: Record<string, Spec> = {
   ReplicaSetSpec: { 1: 'replicas:i*', 4: 'minReadySeconds:i', 2: 'selector:LabelSelector', 3: 'template:PodTemplateSpec' },
   StatefulSet: { 1: 'metadata:ObjectMeta', 2: 'spec:StatefulSetSpec' },
   StatefulSetSpec: { 1: 'replicas:i*', 2: 'selector:LabelSelector', 3: 'template:PodTemplateSpec', 5: 'serviceName:s', 6: 'podManagementPolicy:s', 8: 'revisionHistoryLimit:i*', 9: 'minReadySeconds:i' },
+  DaemonSet: { 1: 'metadata:ObjectMeta', 2: 'spec:DaemonSetSpec' },
+  DaemonSetSpec: { 1: 'selector:LabelSelector', 2: 'template:PodTemplateSpec', 3: 'updateStrategy:DaemonSetUpdateStrategy', 4: 'minReadySeconds:i', 6: 'revisionHistoryLimit:i*' },
+  DaemonSetUpdateStrategy: { 1: 'type:s', 2: 'rollingUpdate:RollingUpdateDaemonSet' },
+  RollingUpdateDaemonSet: { 1: 'maxUnavailable:IS', 2: 'maxSurge:IS' },
   // batch/v1
   Job: { 1: 'metadata:ObjectMeta', 2: 'spec:JobSpec' },
   JobSpec: { 1: 'parallelism:i*', 2: 'completions:i*', 3: 'activeDeadlineSeconds:i*', 7: 'backoffLimit:i*', 4: 'selector:LabelSelector', 5: 'manualSelector:b*', 6: 'template:PodTemplateSpec', 8: 'ttlSecondsAfterFinished:i*', 9: 'completionMode:s', 10: 'suspend:b*', 14: 'podReplacementPolicy:s' },

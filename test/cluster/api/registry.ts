@@ -164,6 +164,10 @@ export class Registry {
       case 'Job':
         body.status = {};
         break;
+      case 'DaemonSet':
+        // An empty apps/v1 DaemonSetStatus: these four counters are not omitempty.
+        body.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+        break;
       case 'Service':
         body.status = { loadBalancer: {} };
         break;

@@ -162,6 +162,17 @@ const printers: Record<string, Printer> = {
       return [o.metadata.name, `${num(st.readyReplicas)}/${spec.replicas ?? 0}`, age(o, now), containerNames(spec.template?.spec), containerImages(spec.template?.spec)];
     },
   },
+  daemonsets: {
+    columns: [col('Name'), col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Node Selector'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+    cells: (o, now) => {
+      const spec = o.spec as WorkloadSpec;
+      const st = (o.status ?? {}) as Record<string, unknown>;
+      const nodeSelector = (spec.template?.spec?.nodeSelector ?? {}) as Record<string, string>;
+      // labels.FormatLabels: sorted key=value pairs, <none> when empty.
+      const formatted = Object.keys(nodeSelector).sort().map((k) => `${k}=${nodeSelector[k]}`).join(',') || '<none>';
+      return [o.metadata.name, num(st.desiredNumberScheduled), num(st.currentNumberScheduled), num(st.numberReady), num(st.updatedNumberScheduled), num(st.numberAvailable), formatted, age(o, now), containerNames(spec.template?.spec), containerImages(spec.template?.spec), selectorToString(spec.selector)];
+    },
+  },
   jobs: {
     columns: [col('Name'), col('Status'), col('Completions'), col('Duration'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
     cells: (o, now) => {

@@ -131,6 +131,24 @@ export function validateObject(type: ResourceType, obj: KubeObject): FieldError[
       }
       break;
     }
+    case 'DaemonSet': {
+      const w = spec as WorkloadSpec | undefined;
+      if (!w?.template) {
+        errors.push({ type: 'Required', field: 'spec.template' });
+        break;
+      }
+      errors.push(...validateSelectorAgainstTemplate(w, true));
+      errors.push(...validatePodSpec(w.template.spec, 'spec.template.spec'));
+      const policy = w.template.spec?.restartPolicy;
+      if (policy && policy !== 'Always') {
+        errors.push({ type: 'NotSupported', field: 'spec.template.spec.restartPolicy', value: policy, detail: 'supported values: "Always"' });
+      }
+      const strategy = w.updateStrategy as { type?: string } | undefined;
+      if (strategy?.type && !['RollingUpdate', 'OnDelete'].includes(strategy.type)) {
+        errors.push({ type: 'NotSupported', field: 'spec.updateStrategy.type', value: strategy.type, detail: 'supported values: "OnDelete", "RollingUpdate"' });
+      }
+      break;
+    }
     case 'Job': {
       const w = spec as WorkloadSpec | undefined;
       if (!w?.template) {

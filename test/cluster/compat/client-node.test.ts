@@ -148,8 +148,8 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
     const parts: Buffer[] = [];
     // client-node treats an output stream with rows/columns as a terminal and sends its size
     // when the session opens and on every 'resize'. The size reaches the pty asynchronously
-    // (as with kubectl and containerd: the process may start on a 0x0 terminal), so the command
-    // waits for each size to arrive. Debian's stty, because busybox's fails on a 0x0 terminal.
+    // (as with kubectl and containerd: the process may start on the runtime's 80x24 before the
+    // client's size arrives), so the command waits for each size to arrive.
     const terminal = Object.assign(
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -157,10 +157,10 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
           callback();
         },
       }),
-      { rows: 24, columns: 80 },
+      { rows: 30, columns: 100 },
     );
     const input = new Readable({ read() {} });
-    const script = 'tty; until [ "$(stty size)" = "24 80" ]; do sleep 0.05; done; echo sized; read line; until [ "$(stty size)" = "40 120" ]; do sleep 0.05; done; echo resized';
+    const script = 'tty; until [ "$(stty size)" = "30 100" ]; do sleep 0.05; done; echo sized; read line; until [ "$(stty size)" = "40 120" ]; do sleep 0.05; done; echo resized';
     const done = new Promise<k8s.V1Status>((resolve, reject) => {
       exec.exec('default', 'xfer', 'server', ['sh', '-c', script], terminal, null, input, true, resolve).catch(reject);
     });

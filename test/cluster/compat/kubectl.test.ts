@@ -15,6 +15,13 @@ import { kubectl as runKubectl, kubectlSkipReason, transferBothWays, transferSer
 
 const skip = kubectlSkipReason();
 
+/** Polls until a condition holds (something the cluster does in the background), or fails. */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  for (const start = Date.now(); !(await check()); await new Promise((r) => setTimeout(r, 200))) {
+    if (Date.now() - start > timeoutMs) assert.fail(`still not so after ${timeoutMs} ms`);
+  }
+}
+
 function deployment(image: string): string {
   return stringify({
     apiVersion: 'apps/v1',
@@ -93,6 +100,42 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
     assert.equal((await k(['get', 'pods', '-l', 'app=web', '-o', 'name'])).stdout.trim(), '');
   });
 
+  test('a DaemonSet: apply -f, rollout status, get ds, an update replaces its pod, delete removes it', async () => {
+    const file = join(dir, 'daemonset.yaml');
+    const daemonSet = (image: string): string =>
+      stringify({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'agent' },
+        spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image, command: ['sleep', '3600'] }] } } },
+      });
+    await writeFile(file, daemonSet('busybox:1.36'));
+    assert.equal((await k(['apply', '-f', file])).stdout.trim(), 'daemonset.apps/agent created');
+    assert.equal((await k(['apply', '-f', file])).stdout.trim(), 'daemonset.apps/agent unchanged');
+    const rolled = await k(['rollout', 'status', 'ds/agent', '--timeout=60s']);
+    assert.equal(rolled.code, 0, rolled.stderr);
+    assert.match(rolled.stdout, /daemon set "agent" successfully rolled out/);
+    const listed = await k(['get', 'ds']);
+    const [header, row] = listed.stdout.trim().split('\n');
+    assert.match(header ?? '', /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE$/);
+    assert.match(row ?? '', /^agent\s+1\s+1\s+1\s+1\s+1\s+<none>\s+\d+s$/);
+    const pod = await k(['get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[0].metadata.name} {.items[0].spec.nodeName} {.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name} {.items[0].metadata.labels.pod-template-generation}']);
+    assert.match(pod.stdout, /^agent-[a-z0-9]{5} sshpod-test-node DaemonSet\/agent 1$/);
+    const first = pod.stdout.split(' ')[0] ?? '';
+    assert.equal((await k(['exec', first, '--', 'echo', 'hi'])).stdout, 'hi\n');
+
+    await writeFile(file, daemonSet('busybox:1.37'));
+    assert.equal((await k(['apply', '-f', file])).stdout.trim(), 'daemonset.apps/agent configured');
+    assert.equal((await k(['rollout', 'status', 'ds/agent', '--timeout=60s'])).code, 0);
+    const updated = await k(['get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.containers[0].image} {.metadata.labels.pod-template-generation}{"\\n"}{end}']);
+    const lines = updated.stdout.trim().split('\n').filter((l) => !l.startsWith(`${first} `));
+    assert.equal(lines.length, 1, updated.stdout);
+    assert.match(lines[0] ?? '', /^agent-[a-z0-9]{5} busybox:1\.37 2$/);
+
+    assert.equal((await k(['delete', 'ds', 'agent', '--wait'])).code, 0);
+    await waitUntil(async () => (await k(['get', 'pods', '-l', 'app=agent', '-o', 'name'])).stdout.trim() === '');
+  });
+
   test('run, create deployment, wait --for=condition=Ready, delete --wait', async () => {
     assert.equal((await k(['run', 'runner', '--image=busybox', '--', 'sleep', '3600'])).stdout.trim(), 'pod/runner created');
     const waited = await k(['wait', '--for=condition=Ready', 'pod/runner', '--timeout=60s']);
@@ -131,6 +174,19 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /executable file not found in \$PATH/);
     assert.equal(cluster.requests({ subresource: 'exec' })[0]?.protocol, 'SPDY/3.1+v4.channel.k8s.io');
+  });
+
+  test('a background job outlives its exec, over WebSocket and SPDY, as with runc', async () => {
+    for (const env of [{ KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' }, { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }]) {
+      const mark = String(100_000 + Math.floor(Math.random() * 800_000));
+      const started = await k(['exec', 'bb', '--', 'sh', '-c', `sleep ${mark} >/dev/null 2>&1 & echo $!`], { env });
+      assert.equal(started.code, 0, started.stderr);
+      const pid = started.stdout.trim();
+      // Still there once the forked shell has become `sleep` (it may not have yet at first).
+      const running = new RegExp(`^\\s*${pid}\\s+sleep ${mark}$`, 'm');
+      await waitUntil(async () => running.test((await k(['exec', 'bb', '--', 'ps', '-o', 'pid,args'], { env })).stdout));
+      assert.equal((await k(['exec', 'bb', '--', 'kill', pid])).code, 0);
+    }
   });
 
   test('exec picks the kubectl.kubernetes.io/default-container container', async () => {

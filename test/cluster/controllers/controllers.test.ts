@@ -10,6 +10,7 @@ import { DeploymentController } from './deployment.ts';
 import { ReplicaSetController } from './replicaset.ts';
 import { StatefulSetController } from './statefulset.ts';
 import { JobController } from './job.ts';
+import { DaemonSetController } from './daemonset.ts';
 import { GarbageCollector } from './garbage-collector.ts';
 import { NamespaceController } from './namespace.ts';
 
@@ -29,9 +30,11 @@ function cluster(): { r: Registry; stop(): void } {
     new ReplicaSetController(r, store, fail),
     new StatefulSetController(r, store, fail),
     new JobController(r, store, fail),
+    new DaemonSetController(r, store, fail),
     new GarbageCollector(r, store, fail),
   ];
   r.create(type('namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  r.create(type('nodes'), '', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node', labels: { 'kubernetes.io/hostname': 'node' } } });
   return { r, stop: () => controllers.forEach((c) => c.stop()) };
 }
 
@@ -104,6 +107,61 @@ test('job pods carry job-name and controller-uid labels; success completes the j
   const conditions = (done.status as { conditions?: { type: string; status: string }[] }).conditions ?? [];
   assert.ok(conditions.some((c) => c.type === 'Complete' && c.status === 'True'));
   assert.equal((done.status as { succeeded?: number }).succeeded, 1);
+  stop();
+});
+
+test('daemonset: one pod per node with revision labels, status, rolling update, garbage collection', async () => {
+  const { r, stop } = cluster();
+  const ds = r.create(type('daemonsets'), 'default', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent') } });
+  assert.deepEqual(ds.status, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+  assert.deepEqual((ds.spec as Record<string, unknown>).updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+  await settle();
+  const [first, ...others] = r.list(type('pods'), 'default').items as Pod[];
+  assert.ok(first);
+  assert.equal(others.length, 0);
+  assert.match(first.metadata.name, /^agent-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  const hash = first.metadata.labels?.['controller-revision-hash'];
+  assert.deepEqual(first.metadata.labels, { app: 'agent', 'controller-revision-hash': hash, 'pod-template-generation': '1' });
+  assert.deepEqual(first.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+  assert.deepEqual(first.spec.affinity, { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node'] }] }] } } });
+  assert.ok((first.spec.tolerations as { key: string }[]).some((t) => t.key === 'node.kubernetes.io/unschedulable'));
+  const waiting = r.get(type('daemonsets'), 'default', 'agent').status;
+  assert.deepEqual(waiting, { currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 0, observedGeneration: 1, updatedNumberScheduled: 1, numberUnavailable: 1 });
+  markReady(r, first);
+  await settle();
+  assert.deepEqual(r.get(type('daemonsets'), 'default', 'agent').status, { currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 1, observedGeneration: 1, updatedNumberScheduled: 1, numberAvailable: 1 });
+
+  // A new template: the old pod goes (maxUnavailable 1), a new one with the new labels comes.
+  r.patch(type('daemonsets'), 'default', 'agent', 'merge', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.37' }] } } } });
+  await settle();
+  const active = (r.list(type('pods'), 'default').items as Pod[]).filter((p) => !p.metadata.deletionTimestamp);
+  assert.equal(active.length, 1);
+  const second = active[0] as Pod;
+  assert.notEqual(second.metadata.name, first.metadata.name);
+  assert.notEqual(second.metadata.labels?.['controller-revision-hash'], hash);
+  assert.equal(second.metadata.labels?.['pod-template-generation'], '2');
+  assert.ok(r.get(type('pods'), 'default', first.metadata.name).metadata.deletionTimestamp);
+  markReady(r, second);
+  await settle();
+  const rolled = r.get(type('daemonsets'), 'default', 'agent').status as Record<string, number>;
+  assert.deepEqual([rolled.observedGeneration, rolled.updatedNumberScheduled, rolled.numberAvailable], [2, 1, 1]);
+
+  r.delete(type('daemonsets'), 'default', 'agent', { propagationPolicy: 'Background' });
+  await settle();
+  assert.equal(r.list(type('pods'), 'default').items.filter((p) => !p.metadata.deletionTimestamp).length, 0);
+  stop();
+});
+
+test('daemonset: a nodeSelector no node matches runs nothing until a node gets the label', async () => {
+  const { r, stop } = cluster();
+  const spec = { selector: { matchLabels: { app: 'gpu' } }, template: { ...template('gpu'), spec: { nodeSelector: { gpu: 'yes' }, containers: [{ name: 'c', image: 'busybox' }] } } };
+  r.create(type('daemonsets'), 'default', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'gpu' }, spec });
+  await settle();
+  assert.equal(r.list(type('pods'), 'default').items.length, 0);
+  assert.deepEqual(r.get(type('daemonsets'), 'default', 'gpu').status, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, observedGeneration: 1 });
+  r.patch(type('nodes'), '', 'node', 'merge', { metadata: { labels: { gpu: 'yes' } } });
+  await settle();
+  assert.equal(r.list(type('pods'), 'default').items.length, 1);
   stop();
 });
 

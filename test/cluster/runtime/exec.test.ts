@@ -79,25 +79,58 @@ describe('exec', { skip: skipReason }, () => {
     assert.ok(lines.includes('err'), output); // stderr merged into the terminal
   });
 
+  test('a tty exec starts at 80x24 when no resize has come (busybox stty size needs a size)', async () => {
+    for (const name of ['busybox', 'debian']) {
+      const exec = pod.exec({ container: name, command: ['stty', 'size'], stdin: true, tty: true });
+      let output = '';
+      exec.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      assert.deepEqual(await exec.done, { started: true, exitCode: 0 }, output);
+      assert.equal(output, '24 80\r\n', name);
+    }
+  });
+
   test('kill() kills the exec\'s process tree', async () => {
     const mark = marker();
     const exec = pod.exec({ container: 'busybox', command: ['sh', '-c', `sleep ${mark} & echo started; wait`], stdin: false, tty: false });
     exec.stderr?.resume();
     await new Promise<void>((resolve) => exec.stdout.once('data', () => resolve()));
-    assert.equal(hostSleepers(mark).length, 1);
+    // The shell may print before its forked child has become `sleep`.
+    await waitFor('the background sleep', () => hostSleepers(mark).length === 1);
     exec.kill();
     assert.deepEqual(await exec.done, { started: true, exitCode: 137 });
     await waitFor('the background sleep to die', () => hostSleepers(mark).length === 0);
   });
 
-  test('a daemon started by an exec outlives the exec and dies with the pod', async () => {
+  test('what an exec leaves in the background outlives the exec and dies with the pod', async () => {
     const own = await runtime.startPod(podSpec('daemon', [container('main', 'busybox')]));
-    const mark = marker();
-    // Double fork + setsid, like sshd: the exec returns at once, the daemon lives on.
-    await sh(own, 'main', `setsid sh -c 'sleep ${mark} </dev/null >/dev/null 2>&1 &'`);
-    await waitFor('the daemon', () => hostSleepers(mark).length === 1);
+    const daemon = marker();
+    const background = marker();
+    const terminal = marker();
+    // Double fork + setsid, like sshd.
+    await sh(own, 'main', `setsid sh -c 'sleep ${daemon} </dev/null >/dev/null 2>&1 &'`);
+    // A plain background job: runc ends an exec without touching its other processes.
+    assert.equal(await sh(own, 'main', `sleep ${background} >/dev/null 2>&1 &`), '');
+    // On a terminal, as with runc, the kernel hangs up the foreground process group when the
+    // command (the session leader) exits: a job ignoring SIGHUP survives.
+    const tty = own.exec({ container: 'main', command: ['sh', '-c', `trap '' HUP; sleep ${terminal} >/dev/null 2>&1 &`], stdin: true, tty: true });
+    tty.stdout.resume();
+    assert.deepEqual(await tty.done, { started: true, exitCode: 0 });
+    // Forked children become `sleep` on their own time.
+    await waitFor('all three sleeps', () => [daemon, background, terminal].every((m) => hostSleepers(m).length === 1));
+    // One more exec round trip: nothing killed them in the meantime either.
+    await sh(own, 'main', 'true');
+    assert.equal(hostSleepers(background).length, 1);
+    assert.equal(hostSleepers(terminal).length, 1);
     await own.stop();
-    assert.deepEqual(hostSleepers(mark), []);
+    assert.deepEqual([...hostSleepers(daemon), ...hostSleepers(background), ...hostSleepers(terminal)], []);
+  });
+
+  test('a background job on a terminal gets SIGHUP when the command exits, as with runc', async () => {
+    const mark = marker();
+    const exec = pod.exec({ container: 'busybox', command: ['sh', '-c', `sleep ${mark} >/dev/null 2>&1 & echo started`], stdin: true, tty: true });
+    exec.stdout.resume();
+    assert.deepEqual(await exec.done, { started: true, exitCode: 0 });
+    await waitFor('the hung-up sleep to die', () => hostSleepers(mark).length === 0);
   });
 
   test('a working directory the user may not enter fails like runc, for the main process and execs', async () => {

@@ -93,9 +93,10 @@ describe('lifetime', { skip: skipReason }, () => {
     const mark = marker();
     const pod = await runtime.startPod(podSpec('nocgroup', [container('main', 'busybox')]));
     await sh(pod, 'main', `setsid sh -c 'sleep ${mark} </dev/null >/dev/null 2>&1 &'`);
-    await waitFor('the daemon', () => hostSleepers(mark).length === 1);
+    await sh(pod, 'main', `sleep ${mark} >/dev/null 2>&1 &`); // a plain background job too
+    await waitFor('the daemon', () => hostSleepers(mark).length === 2);
     await pod.stop();
-    await waitFor('the daemon to die with its PID namespace', () => hostSleepers(mark).length === 0);
+    await waitFor('the daemon and the job to die with their PID namespace', () => hostSleepers(mark).length === 0);
     await runtime.close();
   });
 });

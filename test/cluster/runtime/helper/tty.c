@@ -109,6 +109,11 @@ void open_pty(struct pty *pty, const struct options *o) {
   if (pty->slave < 0) fail("pty", errno);
   if (o->uid_set && fchown(pty->slave, o->uid, (gid_t)-1) < 0) fail("pty", errno);
   control.master = pty->master;
+  /* A new pty is 0x0, which programs treat as "no size" (busybox `stty size` fails, editors
+   * draw nothing) until the client's first resize arrives, and a client may never send one.
+   * Start at the classic 80x24, what a terminal emulator opens with. */
+  struct winsize initial = {.ws_row = 24, .ws_col = 80};
+  if (ioctl(pty->master, TIOCSWINSZ, &initial) < 0) fail("pty", errno);
   if (o->control_fd >= 0) {
     /* A client sends the terminal's size as soon as the exec exists (kubectl does): apply
      * what is already there before the command starts and asks for it. */

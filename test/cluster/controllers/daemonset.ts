@@ -1,0 +1,133 @@
+// DaemonSet → one pod per eligible node, as kube-controller-manager's daemon set controller
+// does it in outline: pods named <set>-<random>, labelled with controller-revision-hash and
+// pod-template-generation, pinned to their node by a metadata.name node affinity (the
+// scheduler, here the kubelet, binds them), with the tolerations the controller adds; extra
+// and failed pods are removed, outdated ones replaced within maxUnavailable (RollingUpdate)
+// or left alone (OnDelete); and the status `kubectl rollout status ds` and `kubectl get ds` read.
+import type { Registry } from '../api/registry.ts';
+import type { Store } from '../api/store.ts';
+import type { ResourceType } from '../api/resources.ts';
+import { resourceByName } from '../api/resources.ts';
+import type { KubeObject, Pod, PodSpec, StoredObject, Workload } from '../api/types.ts';
+import { WorkQueue, enqueueOwner, isOwnedBy, isPodActive, isPodReady, keyOf, podFromTemplate, splitKey, templateHash } from './util.ts';
+import { daemonPodPlacement, maxUnavailable, nodeWantsDaemon, targetNodeName } from './daemonset-rules.ts';
+
+const daemonsets = (): ResourceType => resourceByName('daemonsets') as ResourceType;
+const pods = (): ResourceType => resourceByName('pods') as ResourceType;
+const nodes = (): ResourceType => resourceByName('nodes') as ResourceType;
+
+export class DaemonSetController {
+  private readonly registry: Registry;
+  private readonly queue: WorkQueue;
+  private readonly unsubscribe: () => void;
+
+  constructor(registry: Registry, store: Store, onError: (key: string, error: unknown) => void) {
+    this.registry = registry;
+    this.queue = new WorkQueue((key) => this.sync(key), onError);
+    this.unsubscribe = store.subscribe((event) => {
+      if (event.resource.kind === 'DaemonSet') this.queue.add(keyOf(event.object));
+      else if (event.resource.kind === 'Pod') enqueueOwner(event, 'DaemonSet', this.queue);
+      // A node appearing, going or changing labels changes where every set should run.
+      else if (event.resource.kind === 'Node') for (const ds of store.list(daemonsets())) this.queue.add(keyOf(ds));
+    });
+    for (const ds of store.list(daemonsets())) this.queue.add(keyOf(ds));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    this.queue.stop();
+  }
+
+  private sync(key: string): void {
+    const [namespace, name] = splitKey(key);
+    const ds = this.registry.tryGet(daemonsets(), namespace, name) as Workload | undefined;
+    if (!ds || ds.metadata.deletionTimestamp) return;
+    const template = ds.spec.template;
+    const hash = templateHash(template);
+    const wanted = this.registry.store.list(nodes()).filter((node) => nodeWantsDaemon(node, template.spec)).map((node) => node.metadata.name);
+    const owned = (this.registry.store.list(pods(), namespace) as Pod[]).filter((p) => isOwnedBy(p, ds));
+
+    const byNode = new Map<string, Pod[]>();
+    for (const pod of owned) {
+      if (!isPodActive(pod)) {
+        // A failed daemon pod is deleted so that a new one takes its place.
+        if (pod.status?.phase === 'Failed' && !pod.metadata.deletionTimestamp) this.deletePod(pod);
+        continue;
+      }
+      const node = targetNodeName(pod) ?? '';
+      byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+    }
+
+    for (const node of wanted) {
+      const running = (byNode.get(node) ?? []).sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp));
+      if (running.length === 0) this.registry.create(pods(), namespace, this.podFor(ds, hash, node));
+      // Without surge, one pod per node: the oldest stays.
+      for (const extra of running.slice(1)) this.deletePod(extra);
+    }
+    for (const [node, list] of byNode) if (!wanted.includes(node)) for (const pod of list) this.deletePod(pod);
+
+    const current = wanted.map((node) => (byNode.get(node) ?? [])[0]).filter((p): p is Pod => p !== undefined);
+    if (updateStrategyType(ds) === 'RollingUpdate') this.rollOut(current, hash, maxUnavailable(ds.spec.updateStrategy, wanted.length));
+    this.updateStatus(ds, wanted, byNode, hash);
+  }
+
+  /** Deletes outdated pods: unavailable ones at once, available ones while the budget of
+   *  unavailable nodes allows (the node's new pod is created on the next sync). */
+  private rollOut(current: Pod[], hash: string, budget: number): void {
+    let unavailable = current.filter((p) => !isPodReady(p)).length;
+    const outdated = current.filter((p) => p.metadata.labels?.['controller-revision-hash'] !== hash);
+    for (const pod of outdated.filter((p) => !isPodReady(p))) this.deletePod(pod);
+    for (const pod of outdated.filter(isPodReady)) {
+      if (unavailable >= budget) break;
+      this.deletePod(pod);
+      unavailable++;
+    }
+  }
+
+  private updateStatus(ds: Workload, wanted: string[], byNode: Map<string, Pod[]>, hash: string): void {
+    const first = (node: string): Pod | undefined => (byNode.get(node) ?? [])[0];
+    const scheduled = wanted.filter((node) => first(node));
+    const ready = scheduled.filter((node) => isPodReady(first(node) as Pod)).length;
+    const updated = scheduled.filter((node) => (byNode.get(node) ?? []).some((p) => p.metadata.labels?.['controller-revision-hash'] === hash)).length;
+    const misscheduled = [...byNode.keys()].filter((node) => !wanted.includes(node)).length;
+    // minReadySeconds is not modelled: a ready daemon pod is available.
+    const available = ready;
+    const status: Record<string, unknown> = {
+      currentNumberScheduled: scheduled.length,
+      numberMisscheduled: misscheduled,
+      desiredNumberScheduled: wanted.length,
+      numberReady: ready,
+      observedGeneration: ds.metadata.generation ?? 1,
+      updatedNumberScheduled: updated,
+      numberAvailable: available,
+      numberUnavailable: wanted.length - available,
+    };
+    // Go omits these when zero; the four counters above are always there.
+    for (const k of ['updatedNumberScheduled', 'numberAvailable', 'numberUnavailable']) if (status[k] === 0) delete status[k];
+    this.registry.mutate(daemonsets(), ds.metadata.namespace ?? '', ds.metadata.name, (obj) => {
+      obj.status = status;
+    }, 'status');
+  }
+
+  private podFor(ds: Workload, hash: string, node: string): KubeObject {
+    const pod = podFromTemplate(ds.spec.template, ds as StoredObject, { generateName: `${ds.metadata.name}-` }, {
+      'controller-revision-hash': hash,
+      'pod-template-generation': String(ds.metadata.generation ?? 1),
+    });
+    daemonPodPlacement(pod.spec as PodSpec, node);
+    return pod;
+  }
+
+  private deletePod(pod: Pod): void {
+    if (pod.metadata.deletionTimestamp) return;
+    try {
+      this.registry.delete(pods(), pod.metadata.namespace ?? '', pod.metadata.name);
+    } catch {
+      // Gone in the meantime.
+    }
+  }
+}
+
+function updateStrategyType(ds: Workload): string {
+  return (ds.spec.updateStrategy as { type?: string } | undefined)?.type ?? 'RollingUpdate';
+}
