@@ -1,4 +1,4 @@
-// What a hostname can name: pods, workloads (deployment, statefulset, replicaset, job), a
+// What a hostname can name: pods, workloads (deployment, statefulset, daemonset, replicaset, job), a
 // container, a namespace, a context — including names a hostname cannot spell directly.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +28,7 @@ describe('sshpod targets', { skip: e2eSkipReason() }, () => {
           metadata: { name: 'db' },
           spec: { replicas: 2, serviceName: 'db', selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['db'] }] }, template: template({ app: 'db' }) },
         },
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template({ app: 'agent' }) } },
         { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [container('job', 'busybox', { command: ['sleep', '3600'] })] } } } },
       ],
       kubeconfigContexts: {
@@ -90,6 +91,12 @@ describe('sshpod targets', { skip: e2eSkipReason() }, () => {
 
   test('a statefulset: its first ordinal', async () => {
     assert.equal(await hostname('statefulset--db.sshpod'), 'db-0');
+  });
+
+  test('a daemonset: its pod on the node', async () => {
+    const onNode = await hostname('daemonset--agent.namespace--shop.sshpod');
+    assert.match(onNode, /^agent-[a-z0-9]{5}$/);
+    assert.equal(await hostname('ds--agent.ns--shop.sshpod'), onNode);
   });
 
   test('a replicaset', async () => {
