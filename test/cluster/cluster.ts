@@ -21,13 +21,7 @@ import type { RequestRecord } from './api/request-log.ts';
 import { ApiServer } from './api/server.ts';
 import { serverVersion } from './api/discovery.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
-import { DeploymentController } from './controllers/deployment.ts';
-import { ReplicaSetController } from './controllers/replicaset.ts';
-import { StatefulSetController } from './controllers/statefulset.ts';
-import { JobController } from './controllers/job.ts';
-import { DaemonSetController } from './controllers/daemonset.ts';
-import { GarbageCollector } from './controllers/garbage-collector.ts';
-import { NamespaceController } from './controllers/namespace.ts';
+import { startControllers } from './controllers/index.ts';
 import { clientCertificate, loadOrCreatePki } from './pki/certs.ts';
 import type { ClusterPki } from './pki/certs.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
@@ -464,15 +458,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       if ((obj as { status?: unknown }).status) registry.mutate(type, created.metadata.namespace ?? '', created.metadata.name, (o) => { o.status = (obj as { status?: unknown }).status; }, 'status');
     }
     const onError = (key: string, error: unknown): void => log(`controller: ${key}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    parts.controllers.push(
-      new NamespaceController(registry, store, pki.ca.certPem, onError),
-      new DeploymentController(registry, store, onError),
-      new ReplicaSetController(registry, store, onError),
-      new StatefulSetController(registry, store, onError),
-      new JobController(registry, store, onError),
-      new DaemonSetController(registry, store, onError),
-      new GarbageCollector(registry, store, onError),
-    );
+    parts.controllers.push(...startControllers(registry, store, pki.ca.certPem, onError));
     const kubelet = new Kubelet(registry, runtime, { nodeName, hostIP, log });
     parts.kubelet = kubelet;
     const authenticator = new Authenticator();

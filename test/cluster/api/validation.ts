@@ -114,23 +114,7 @@ export function validateObject(type: ResourceType, obj: KubeObject): FieldError[
       break;
     case 'Deployment':
     case 'ReplicaSet':
-    case 'StatefulSet': {
-      const w = spec as WorkloadSpec | undefined;
-      if (!w?.template) {
-        errors.push({ type: 'Required', field: 'spec.template' });
-        break;
-      }
-      errors.push(...validateSelectorAgainstTemplate(w, true));
-      errors.push(...validatePodSpec(w.template.spec, 'spec.template.spec'));
-      const replicas = w.replicas;
-      if (replicas !== undefined && (typeof replicas !== 'number' || replicas < 0)) {
-        errors.push({ type: 'Invalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' });
-      }
-      if (w.template.spec?.restartPolicy && w.template.spec.restartPolicy !== 'Always') {
-        errors.push({ type: 'NotSupported', field: 'spec.template.spec.restartPolicy', value: w.template.spec.restartPolicy, detail: 'supported values: "Always"' });
-      }
-      break;
-    }
+    case 'StatefulSet':
     case 'DaemonSet': {
       const w = spec as WorkloadSpec | undefined;
       if (!w?.template) {
@@ -143,9 +127,13 @@ export function validateObject(type: ResourceType, obj: KubeObject): FieldError[
       if (policy && policy !== 'Always') {
         errors.push({ type: 'NotSupported', field: 'spec.template.spec.restartPolicy', value: policy, detail: 'supported values: "Always"' });
       }
-      const strategy = w.updateStrategy as { type?: string } | undefined;
-      if (strategy?.type && !['RollingUpdate', 'OnDelete'].includes(strategy.type)) {
-        errors.push({ type: 'NotSupported', field: 'spec.updateStrategy.type', value: strategy.type, detail: 'supported values: "OnDelete", "RollingUpdate"' });
+      if (type.kind === 'DaemonSet') {
+        const strategy = w.updateStrategy as { type?: string } | undefined;
+        if (strategy?.type && !['RollingUpdate', 'OnDelete'].includes(strategy.type)) {
+          errors.push({ type: 'NotSupported', field: 'spec.updateStrategy.type', value: strategy.type, detail: 'supported values: "OnDelete", "RollingUpdate"' });
+        }
+      } else if (w.replicas !== undefined && (typeof w.replicas !== 'number' || w.replicas < 0)) {
+        errors.push({ type: 'Invalid', field: 'spec.replicas', value: w.replicas, detail: 'must be greater than or equal to 0' });
       }
       break;
     }

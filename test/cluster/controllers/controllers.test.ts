@@ -6,13 +6,7 @@ import { Registry } from '../api/registry.ts';
 import { resourceByName } from '../api/resources.ts';
 import type { ResourceType } from '../api/resources.ts';
 import type { Pod, StoredObject } from '../api/types.ts';
-import { DeploymentController } from './deployment.ts';
-import { ReplicaSetController } from './replicaset.ts';
-import { StatefulSetController } from './statefulset.ts';
-import { JobController } from './job.ts';
-import { DaemonSetController } from './daemonset.ts';
-import { GarbageCollector } from './garbage-collector.ts';
-import { NamespaceController } from './namespace.ts';
+import { startControllers } from './index.ts';
 
 const type = (name: string) => resourceByName(name) as ResourceType;
 
@@ -24,15 +18,7 @@ function cluster(): { r: Registry; stop(): void } {
   const store = new Store();
   const r = new Registry(store);
   const fail = (key: string, error: unknown) => assert.fail(`${key}: ${String(error)}`);
-  const controllers = [
-    new NamespaceController(r, store, 'CA', fail),
-    new DeploymentController(r, store, fail),
-    new ReplicaSetController(r, store, fail),
-    new StatefulSetController(r, store, fail),
-    new JobController(r, store, fail),
-    new DaemonSetController(r, store, fail),
-    new GarbageCollector(r, store, fail),
-  ];
+  const controllers = startControllers(r, store, 'CA', fail);
   r.create(type('namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
   r.create(type('nodes'), '', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node', labels: { 'kubernetes.io/hostname': 'node' } } });
   return { r, stop: () => controllers.forEach((c) => c.stop()) };

@@ -5,43 +5,30 @@
 // and failed pods are removed, outdated ones replaced within maxUnavailable (RollingUpdate)
 // or left alone (OnDelete); and the status `kubectl rollout status ds` and `kubectl get ds` read.
 import type { Registry } from '../api/registry.ts';
-import type { Store } from '../api/store.ts';
+import type { Store, StoreEvent } from '../api/store.ts';
 import type { ResourceType } from '../api/resources.ts';
 import { resourceByName } from '../api/resources.ts';
 import type { KubeObject, Pod, PodSpec, StoredObject, Workload } from '../api/types.ts';
-import { WorkQueue, enqueueOwner, isOwnedBy, isPodActive, isPodReady, keyOf, podFromTemplate, splitKey, templateHash } from './util.ts';
+import { isOwnedBy, isPodActive, isPodReady, podFromTemplate, templateHash } from './util.ts';
+import { WorkloadController } from './workload-controller.ts';
 import { daemonPodPlacement, maxUnavailable, nodeWantsDaemon, targetNodeName } from './daemonset-rules.ts';
 
 const daemonsets = (): ResourceType => resourceByName('daemonsets') as ResourceType;
 const pods = (): ResourceType => resourceByName('pods') as ResourceType;
 const nodes = (): ResourceType => resourceByName('nodes') as ResourceType;
 
-export class DaemonSetController {
-  private readonly registry: Registry;
-  private readonly queue: WorkQueue;
-  private readonly unsubscribe: () => void;
-
+export class DaemonSetController extends WorkloadController {
   constructor(registry: Registry, store: Store, onError: (key: string, error: unknown) => void) {
-    this.registry = registry;
-    this.queue = new WorkQueue((key) => this.sync(key), onError);
-    this.unsubscribe = store.subscribe((event) => {
-      if (event.resource.kind === 'DaemonSet') this.queue.add(keyOf(event.object));
-      else if (event.resource.kind === 'Pod') enqueueOwner(event, 'DaemonSet', this.queue);
-      // A node appearing, going or changing labels changes where every set should run.
-      else if (event.resource.kind === 'Node') for (const ds of store.list(daemonsets())) this.queue.add(keyOf(ds));
-    });
-    for (const ds of store.list(daemonsets())) this.queue.add(keyOf(ds));
+    super(registry, store, onError, { resource: daemonsets, childKind: 'Pod' });
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
+  protected override onEvent(event: StoreEvent): void {
+    super.onEvent(event);
+    // A node appearing, going or changing labels changes where every set should run.
+    if (event.resource.kind === 'Node') this.enqueueAll();
   }
 
-  private sync(key: string): void {
-    const [namespace, name] = splitKey(key);
-    const ds = this.registry.tryGet(daemonsets(), namespace, name) as Workload | undefined;
-    if (!ds || ds.metadata.deletionTimestamp) return;
+  protected reconcile(ds: Workload, namespace: string, name: string): void {
     const template = ds.spec.template;
     const hash = templateHash(template);
     const wanted = this.registry.store.list(nodes()).filter((node) => nodeWantsDaemon(node, template.spec)).map((node) => node.metadata.name);

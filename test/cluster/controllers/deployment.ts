@@ -9,7 +9,8 @@ import { nowTimestamp } from '../api/store.ts';
 import type { ResourceType } from '../api/resources.ts';
 import { resourceByName } from '../api/resources.ts';
 import type { StoredObject, Workload } from '../api/types.ts';
-import { WorkQueue, condition, enqueueOwner, isOwnedBy, keyOf, ownerRefTo, splitKey, templateHash } from './util.ts';
+import { condition, isOwnedBy, ownerRefTo, templateHash } from './util.ts';
+import { WorkloadController } from './workload-controller.ts';
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision';
 
@@ -20,30 +21,12 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : 0;
 }
 
-export class DeploymentController {
-  private readonly registry: Registry;
-  private readonly queue: WorkQueue;
-  private readonly unsubscribe: () => void;
-
+export class DeploymentController extends WorkloadController {
   constructor(registry: Registry, store: Store, onError: (key: string, error: unknown) => void) {
-    this.registry = registry;
-    this.queue = new WorkQueue((key) => this.sync(key), onError);
-    this.unsubscribe = store.subscribe((event) => {
-      if (event.resource.kind === 'Deployment') this.queue.add(keyOf(event.object));
-      else if (event.resource.kind === 'ReplicaSet') enqueueOwner(event, 'Deployment', this.queue);
-    });
-    for (const d of store.list(deployments())) this.queue.add(keyOf(d));
+    super(registry, store, onError, { resource: deployments, childKind: 'ReplicaSet' });
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private sync(key: string): void {
-    const [namespace, name] = splitKey(key);
-    const d = this.registry.tryGet(deployments(), namespace, name) as Workload | undefined;
-    if (!d || d.metadata.deletionTimestamp) return;
+  protected reconcile(d: Workload, namespace: string, name: string): void {
     const desired = d.spec.replicas ?? 1;
     const owned = this.registry.store.list(replicasets(), namespace).filter((rs) => isOwnedBy(rs, d)) as Workload[];
     const hash = templateHash(d.spec.template);

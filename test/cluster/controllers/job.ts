@@ -8,7 +8,8 @@ import { nowTimestamp } from '../api/store.ts';
 import type { ResourceType } from '../api/resources.ts';
 import { resourceByName } from '../api/resources.ts';
 import type { Pod, Workload } from '../api/types.ts';
-import { WorkQueue, condition, enqueueOwner, isOwnedBy, isPodActive, isPodReady, keyOf, podFromTemplate, splitKey } from './util.ts';
+import { condition, isOwnedBy, isPodActive, isPodReady, podFromTemplate } from './util.ts';
+import { WorkloadController } from './workload-controller.ts';
 
 const jobs = (): ResourceType => resourceByName('jobs') as ResourceType;
 const pods = (): ResourceType => resourceByName('pods') as ResourceType;
@@ -22,30 +23,12 @@ interface JobSpec {
 
 type Conditions = { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
 
-export class JobController {
-  private readonly registry: Registry;
-  private readonly queue: WorkQueue;
-  private readonly unsubscribe: () => void;
-
+export class JobController extends WorkloadController {
   constructor(registry: Registry, store: Store, onError: (key: string, error: unknown) => void) {
-    this.registry = registry;
-    this.queue = new WorkQueue((key) => this.sync(key), onError);
-    this.unsubscribe = store.subscribe((event) => {
-      if (event.resource.kind === 'Job') this.queue.add(keyOf(event.object));
-      else if (event.resource.kind === 'Pod') enqueueOwner(event, 'Job', this.queue);
-    });
-    for (const j of store.list(jobs())) this.queue.add(keyOf(j));
+    super(registry, store, onError, { resource: jobs, childKind: 'Pod' });
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private sync(key: string): void {
-    const [namespace, name] = splitKey(key);
-    const job = this.registry.tryGet(jobs(), namespace, name) as Workload | undefined;
-    if (!job || job.metadata.deletionTimestamp) return;
+  protected reconcile(job: Workload, namespace: string, name: string): void {
     const spec = job.spec as Workload['spec'] & JobSpec;
     const previous = ((job.status?.conditions ?? []) as Conditions).filter((c) => c.status === 'True');
     const finished = previous.some((c) => c.type === 'Complete' || c.type === 'Failed');

@@ -5,7 +5,8 @@ import type { Store } from '../api/store.ts';
 import type { ResourceType } from '../api/resources.ts';
 import { resourceByName } from '../api/resources.ts';
 import type { Pod, Workload } from '../api/types.ts';
-import { WorkQueue, enqueueOwner, isOwnedBy, isPodActive, isPodReady, keyOf, podFromTemplate, splitKey } from './util.ts';
+import { isOwnedBy, isPodActive, isPodReady, podFromTemplate } from './util.ts';
+import { WorkloadController } from './workload-controller.ts';
 
 const replicasets = (): ResourceType => resourceByName('replicasets') as ResourceType;
 const pods = (): ResourceType => resourceByName('pods') as ResourceType;
@@ -20,30 +21,12 @@ function compareRanks(a: number[], b: number[]): number {
   return 0;
 }
 
-export class ReplicaSetController {
-  private readonly registry: Registry;
-  private readonly queue: WorkQueue;
-  private readonly unsubscribe: () => void;
-
+export class ReplicaSetController extends WorkloadController {
   constructor(registry: Registry, store: Store, onError: (key: string, error: unknown) => void) {
-    this.registry = registry;
-    this.queue = new WorkQueue((key) => this.sync(key), onError);
-    this.unsubscribe = store.subscribe((event) => {
-      if (event.resource.kind === 'ReplicaSet') this.queue.add(keyOf(event.object));
-      else if (event.resource.kind === 'Pod') enqueueOwner(event, 'ReplicaSet', this.queue);
-    });
-    for (const rs of store.list(replicasets())) this.queue.add(keyOf(rs));
+    super(registry, store, onError, { resource: replicasets, childKind: 'Pod' });
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private sync(key: string): void {
-    const [namespace, name] = splitKey(key);
-    const rs = this.registry.tryGet(replicasets(), namespace, name) as Workload | undefined;
-    if (!rs || rs.metadata.deletionTimestamp) return;
+  protected reconcile(rs: Workload, namespace: string, name: string): void {
     const owned = (this.registry.store.list(pods(), namespace) as Pod[]).filter((p) => isOwnedBy(p, rs));
     const active = owned.filter(isPodActive);
     const desired = rs.spec.replicas ?? 1;

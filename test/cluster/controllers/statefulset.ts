@@ -6,7 +6,8 @@ import type { Store } from '../api/store.ts';
 import type { ResourceType } from '../api/resources.ts';
 import { resourceByName } from '../api/resources.ts';
 import type { Pod, Workload } from '../api/types.ts';
-import { WorkQueue, enqueueOwner, isOwnedBy, isPodActive, isPodReady, keyOf, podFromTemplate, splitKey, templateHash } from './util.ts';
+import { isOwnedBy, isPodActive, isPodReady, podFromTemplate, templateHash } from './util.ts';
+import { WorkloadController } from './workload-controller.ts';
 
 const statefulsets = (): ResourceType => resourceByName('statefulsets') as ResourceType;
 const pods = (): ResourceType => resourceByName('pods') as ResourceType;
@@ -16,30 +17,12 @@ function ordinalOf(setName: string, podName: string): number {
   return m ? Number(m[1]) : -1;
 }
 
-export class StatefulSetController {
-  private readonly registry: Registry;
-  private readonly queue: WorkQueue;
-  private readonly unsubscribe: () => void;
-
+export class StatefulSetController extends WorkloadController {
   constructor(registry: Registry, store: Store, onError: (key: string, error: unknown) => void) {
-    this.registry = registry;
-    this.queue = new WorkQueue((key) => this.sync(key), onError);
-    this.unsubscribe = store.subscribe((event) => {
-      if (event.resource.kind === 'StatefulSet') this.queue.add(keyOf(event.object));
-      else if (event.resource.kind === 'Pod') enqueueOwner(event, 'StatefulSet', this.queue);
-    });
-    for (const s of store.list(statefulsets())) this.queue.add(keyOf(s));
+    super(registry, store, onError, { resource: statefulsets, childKind: 'Pod' });
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private sync(key: string): void {
-    const [namespace, name] = splitKey(key);
-    const set = this.registry.tryGet(statefulsets(), namespace, name) as Workload | undefined;
-    if (!set || set.metadata.deletionTimestamp) return;
+  protected reconcile(set: Workload, namespace: string, name: string): void {
     const desired = set.spec.replicas ?? 1;
     const revision = `${name}-${templateHash(set.spec.template)}`;
     const parallel = set.spec.podManagementPolicy === 'Parallel';
