@@ -3,7 +3,9 @@
 # suite need. Idempotent and quiet when everything is present. Needs root (CI runs as root).
 set -eu
 
-packages="openssh-client socat rsync iproute2 util-linux busybox-static qemu-user-static binfmt-support dash"
+# ssh/scp/sftp, rsync and git are what the end-to-end suite drives (git and rsync on both ends:
+# the debian test image is the host's root).
+packages="openssh-client socat rsync git iproute2 util-linux busybox-static qemu-user-static binfmt-support dash"
 # The test cluster's runtime: gcc + libc6-dev compile its nsexec helper and the distroless
 # image's static sleeper; mount and iproute2 set up pods; the `debian` test image is the host's
 # own root, so what it promises (python3, xz, gzip, tar, rsync, bash, util-linux) must be here.

@@ -1,5 +1,5 @@
 // File transfer tools through sshpod: scp (SFTP protocol and legacy -O), recursive copies, sftp
-// batches and rsync, with content checked by SHA-256.
+// batches, rsync and git over ssh, with content checked by SHA-256.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -91,5 +91,28 @@ describe('file transfer through sshpod', { skip: e2eSkipReason() }, () => {
     const pull = await run('rsync', ['-a', '-e', rsh, 'root@pod--deb.sshpod:/tmp/rsync-dst/', `${back}/`], { env: e.env });
     assert.equal(pull.code, 0, pull.stderr);
     assert.deepEqual(tree(back), tree(source));
+  });
+
+  test('git clones from, and pushes to, a repository in the pod', async () => {
+    const made = await e.ssh('root@pod--deb.sshpod', ['git init -q --bare /srv/app.git && git -C /srv/app.git symbolic-ref HEAD refs/heads/main']);
+    assert.equal(made.code, 0, made.stderr);
+    const gitEnv = {
+      GIT_SSH_COMMAND: `ssh -F ${join(e.home, '.ssh', 'config')} ${sshOptions.join(' ')}`,
+      GIT_AUTHOR_NAME: 'sshpod test',
+      GIT_AUTHOR_EMAIL: 'test@sshpod.invalid',
+      GIT_COMMITTER_NAME: 'sshpod test',
+      GIT_COMMITTER_EMAIL: 'test@sshpod.invalid',
+    };
+    const git = (args: string[], cwd = work) => run('git', args, { env: { ...e.env, ...gitEnv }, cwd });
+    const clone = join(work, 'app');
+    const cloned = await git(['clone', '-q', 'root@pod--deb.sshpod:/srv/app.git', clone]);
+    assert.equal(cloned.code, 0, cloned.stderr);
+    writeFileSync(join(clone, 'README'), 'pushed through sshpod\n');
+    assert.equal((await git(['add', 'README'], clone)).code, 0);
+    assert.equal((await git(['commit', '-q', '-m', 'first'], clone)).code, 0);
+    const pushed = await git(['push', '-q', 'origin', 'HEAD:main'], clone);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const shown = await e.ssh('root@pod--deb.sshpod', ['git -C /srv/app.git show main:README']);
+    assert.equal(shown.stdout, 'pushed through sshpod\n', shown.stderr);
   });
 });
