@@ -1,6 +1,7 @@
 // One authenticated line to the API server for the whole connect path: credentials are applied
-// once (an exec credential plugin runs once), and a keep-alive agent lets the requests that
-// follow reuse the TLS connection or at least resume its session.
+// once (an exec credential plugin runs at most once, and not at all while its cached credential
+// is valid), and a keep-alive agent lets the requests that follow reuse the TLS connection or at
+// least resume its session.
 import http from 'node:http';
 import https from 'node:https';
 import WebSocket from 'ws';
@@ -10,53 +11,80 @@ import { log } from '../log.ts';
 import { apiError, transportError, type Operation } from './api-error.ts';
 import { defaultCertificateAuthorities } from './trust.ts';
 import { loadProxyAgents } from './lazy/proxy-agents.ts';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { credentialCacheFile } from './credential-cache.ts';
+import { execConfigOf, type ExecCredentialStatus } from './exec-credential.ts';
+import { PluginCredentials } from './plugin-credentials.ts';
 
 type TlsOptions = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
 
 export class ApiConnection {
   readonly server: URL;
   readonly context: string;
-  private readonly agent: http.Agent;
-  private readonly headers: Record<string, string>;
+  private readonly selected: SelectedContext;
+  private readonly plugin: PluginCredentials | undefined;
+  private agent: http.Agent;
+  private headers: Record<string, string>;
+  private readonly retiredAgents: http.Agent[] = [];
+  private renewal: Promise<boolean> | undefined;
 
-  private constructor(selected: SelectedContext, agent: http.Agent, headers: Record<string, string>) {
+  private constructor(selected: SelectedContext, options: https.RequestOptions, plugin: PluginCredentials | undefined) {
     this.server = new URL(selected.server);
     this.context = selected.context;
+    this.selected = selected;
+    this.plugin = plugin;
+    const { agent, headers } = transport(selected, options);
     this.agent = agent;
     this.headers = headers;
   }
 
-  static async open(selected: SelectedContext): Promise<ApiConnection> {
+  /** `cacheDir`: where exec plugin credentials may be kept between connections (none if undefined). */
+  static async open(selected: SelectedContext, cacheDir?: string): Promise<ApiConnection> {
     const options: https.RequestOptions = {};
     if (selected.kubeConfig.getCurrentCluster()?.proxyUrl) await loadProxyAgents();
+    const user = selected.kubeConfig.getCurrentUser();
+    let plugin: PluginCredentials | undefined;
     try {
-      await selected.kubeConfig.applyToHTTPSOptions(options);
-    } catch (error) {
-      throw new SshpodError('config', `the credentials of context "${selected.context}" could not be obtained: ${(error as Error).message}`, {
-        hint: 'check the user of that context in your kubeconfig (an exec plugin such as aws or gke-gcloud-auth-plugin must be on PATH and logged in)',
-        cause: error,
-      });
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (typeof value === 'string') headers[name] = value;
-    }
-    if (options.auth) headers['Authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    const cluster = selected.kubeConfig.getCurrentCluster();
-    let agent: http.Agent;
-    if (cluster?.proxyUrl && options.agent instanceof http.Agent) {
-      agent = options.agent; // client-node built a proxy agent for proxy-url; keep it
-    } else if (selected.server.startsWith('http:')) {
-      agent = new http.Agent({ keepAlive: true });
-    } else {
-      const tls: TlsOptions = {};
-      for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
-        if (options[key] !== undefined) (tls as Record<string, unknown>)[key] = options[key];
+      let kubeConfig = selected.kubeConfig;
+      if (user?.exec) {
+        const exec = execConfigOf(user.exec);
+        plugin = new PluginCredentials(exec, cacheDir === undefined ? undefined : credentialCacheFile(cacheDir, exec, selected.server));
+        kubeConfig = withPluginCredential(kubeConfig, user.name, await plugin.current());
       }
-      if (tls.rejectUnauthorized !== false) tls.ca ??= defaultCertificateAuthorities();
-      agent = new https.Agent({ ...tls, keepAlive: true });
+      await kubeConfig.applyToHTTPSOptions(options);
+    } catch (error) {
+      throw credentialError(selected, error);
     }
-    return new ApiConnection(selected, agent, headers);
+    return new ApiConnection(selected, options, plugin);
+  }
+
+  /**
+   * After a 401: when the credential came from the cache, the plugin runs again (once, however many
+   * requests were refused) and true says to retry with the new one.
+   */
+  private renewCredential(): Promise<boolean> {
+    this.renewal ??= (async () => {
+      const user = this.selected.kubeConfig.getCurrentUser();
+      const options: https.RequestOptions = {};
+      let credential: ExecCredentialStatus | undefined;
+      try {
+        credential = await this.plugin?.renew();
+        if (!credential || !user) return false;
+        await withPluginCredential(this.selected.kubeConfig, user.name, credential).applyToHTTPSOptions(options);
+      } catch (error) {
+        throw credentialError(this.selected, error);
+      }
+      const { agent, headers } = transport(this.selected, options);
+      this.headers = headers;
+      if (credential.clientCertificateData !== undefined) {
+        this.retiredAgents.push(this.agent); // streams opened on it may still be running
+        this.agent = agent;
+      } else {
+        agent.destroy();
+      }
+      return true;
+    })();
+    return this.renewal;
   }
 
   url(path: string, query: URLSearchParams | undefined, scheme: 'http' | 'ws'): URL {
@@ -69,7 +97,7 @@ export class ApiConnection {
   }
 
   /** GET a JSON object. */
-  async get<T>(path: string, operation: Operation, query?: URLSearchParams): Promise<T> {
+  async get<T>(path: string, operation: Operation, query?: URLSearchParams, retried = false): Promise<T> {
     const url = this.url(path, query, 'http');
     const started = performance.now();
     const transport = url.protocol === 'https:' ? https : http;
@@ -85,6 +113,7 @@ export class ApiConnection {
       throw transportError(error, this);
     });
     log.debug(`GET ${url.pathname}${url.search} → ${status} (${(performance.now() - started).toFixed(0)} ms)`);
+    if (status === 401 && !retried && (await this.renewCredential())) return this.get(path, operation, query, true);
     if (status < 200 || status >= 300) throw apiError(status, body, operation, this.context);
     try {
       return JSON.parse(body) as T;
@@ -98,7 +127,7 @@ export class ApiConnection {
    * it once its listeners are attached. An HTTP error in place of the upgrade (403, 404, …)
    * becomes the same SshpodError a GET would give.
    */
-  openWebSocket(path: string, query: URLSearchParams, protocols: string[], operation: Operation): Promise<WebSocket> {
+  openWebSocket(path: string, query: URLSearchParams, protocols: string[], operation: Operation, retried = false): Promise<WebSocket> {
     const url = this.url(path, query, 'ws');
     const started = performance.now();
     return new Promise((resolve, reject) => {
@@ -133,7 +162,12 @@ export class ApiConnection {
           settled = true;
           const body = Buffer.concat(chunks).toString('utf8');
           log.debug(`WS ${url.pathname} refused: ${response.statusCode} ${body.slice(0, 300)}`);
-          reject(apiError(response.statusCode ?? 0, body, operation, this.context));
+          const refusal = apiError(response.statusCode ?? 0, body, operation, this.context);
+          if (response.statusCode !== 401 || retried) return reject(refusal);
+          this.renewCredential().then(
+            (renewed) => (renewed ? resolve(this.openWebSocket(path, query, protocols, operation, true)) : reject(refusal)),
+            reject,
+          );
         });
       });
       socket.once('error', (error) => {
@@ -146,5 +180,61 @@ export class ApiConnection {
 
   close(): void {
     this.agent.destroy();
+    for (const agent of this.retiredAgents) agent.destroy();
   }
+}
+
+function credentialError(selected: SelectedContext, error: unknown): SshpodError {
+  return new SshpodError('config', `the credentials of context "${selected.context}" could not be obtained: ${(error as Error).message}`, {
+    hint: 'check the user of that context in your kubeconfig (an exec plugin such as aws or gke-gcloud-auth-plugin must be on PATH and logged in)',
+    cause: error,
+  });
+}
+
+/**
+ * The same kubeconfig with the user's exec plugin replaced by the credential it gave (sshpod runs
+ * plugins itself, to cache what they give), so that client-node applies it like any other token
+ * or client certificate — to a proxy-url agent as well.
+ */
+function withPluginCredential(kubeConfig: KubeConfig, userName: string, credential: ExecCredentialStatus): KubeConfig {
+  const base64 = (pem: string): string => Buffer.from(pem).toString('base64');
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kubeConfig.getClusters(),
+    users: kubeConfig.getUsers().map((user) =>
+      user.name === userName
+        ? {
+            ...user,
+            exec: undefined,
+            token: credential.token,
+            ...(credential.clientCertificateData !== undefined && credential.clientKeyData !== undefined
+              ? { certData: base64(credential.clientCertificateData), keyData: base64(credential.clientKeyData), certFile: undefined, keyFile: undefined }
+              : {}),
+          }
+        : user,
+    ),
+    contexts: kubeConfig.getContexts(),
+    currentContext: kubeConfig.getCurrentContext(),
+  });
+  return copy;
+}
+
+/** The headers and the keep-alive agent every request of a connection uses. */
+function transport(selected: SelectedContext, options: https.RequestOptions): { agent: http.Agent; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (typeof value === 'string') headers[name] = value;
+  }
+  if (options.auth) headers['Authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+  const cluster = selected.kubeConfig.getCurrentCluster();
+  if (cluster?.proxyUrl && options.agent instanceof http.Agent) {
+    return { agent: options.agent, headers }; // client-node built a proxy agent for proxy-url; keep it
+  }
+  if (selected.server.startsWith('http:')) return { agent: new http.Agent({ keepAlive: true }), headers };
+  const tls: TlsOptions = {};
+  for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
+    if (options[key] !== undefined) (tls as Record<string, unknown>)[key] = options[key];
+  }
+  if (tls.rejectUnauthorized !== false) tls.ca ??= defaultCertificateAuthorities();
+  return { agent: new https.Agent({ ...tls, keepAlive: true }), headers };
 }

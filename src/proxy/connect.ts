@@ -41,8 +41,8 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   const login = checkLoginName(options.user || userInfo().username);
   const selected = selectContext(loadKubeConfig(), spec.context);
   log.debug(`kubeconfig: context ${selected.context}, server ${selected.server}`);
-  const connection = await ApiConnection.open(selected);
   const paths = sshpodPaths();
+  const connection = await ApiConnection.open(selected, paths.cacheDir);
   const keys = ensureKeys(paths);
 
   const key = { context: selected.context, namespace: spec.namespace ?? selected.namespace, host: options.host };

@@ -2,10 +2,11 @@
 // port sshd listens on, its architecture and host key, and the login it served. It lets the next
 // connection go straight to that sshd (see known-sshd.ts) and nothing in it is trusted without
 // that sshd's confirmation. One small file per context, namespace and hostname, private to the user.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SshpodPaths } from '../ssh/paths.ts';
+import { writePrivateFile } from '../private-file.ts';
 
 export interface CachedTarget {
   namespace: string;
@@ -64,9 +65,5 @@ export function sameTarget(a: CachedTarget, b: CachedTarget): boolean {
 }
 
 export function writeCachedTarget(paths: SshpodPaths, key: CacheKey, target: CachedTarget): void {
-  const file = cacheFile(paths, key);
-  mkdirSync(join(paths.cacheDir, 'targets'), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(target)}\n`, { mode: 0o600 });
-  renameSync(temporary, file);
+  writePrivateFile(cacheFile(paths, key), `${JSON.stringify(target)}\n`);
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -59,6 +59,49 @@ describe('kubeconfig variants', { skip: e2eSkipReason() }, () => {
       { mode: 0o755 },
     );
     await connects(withUser('exec-user', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } }));
+  });
+
+  test('a plugin credential that says when it expires is reused by the next connections', async () => {
+    const runs = join(work, 'cached-plugin.runs');
+    const expires = new Date(Date.now() + 3600_000).toISOString();
+    const plugin = join(work, 'cached-plugin');
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho run >>'${runs}'\necho 'signing in as plugin-user' >&2\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"${expires}"}}' "${token}"\n`,
+      { mode: 0o755 },
+    );
+    const kubeconfig = withUser('cached-exec', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } });
+    const first = await e.ssh('root@pod--api.sshpod', ['echo ok'], { env: { KUBECONFIG: kubeconfig } });
+    assert.equal(first.stdout, 'ok\n', first.stderr);
+    assert.match(first.stderr, /^signing in as plugin-user$/m, "the plugin's own messages reach the terminal, as with kubectl");
+    await connects(kubeconfig);
+    await connects(kubeconfig);
+    assert.equal(readFileSync(runs, 'utf8'), 'run\n', 'the plugin ran once');
+    const [cached] = readdirSync(join(e.home, '.cache', 'sshpod', 'credentials'));
+    const file = join(e.home, '.cache', 'sshpod', 'credentials', cached as string);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+
+    // Revoked before it expired: the API server says 401, the plugin runs again, the connection works.
+    writeFileSync(file, JSON.stringify({ token: 'revoked', expirationTimestamp: expires }));
+    const revoked = await e.ssh('root@pod--api.sshpod', ['echo ok'], { env: { KUBECONFIG: kubeconfig, SSHPOD_LOG_LEVEL: 'debug' } });
+    assert.equal(revoked.stdout, 'ok\n', revoked.stderr);
+    assert.match(revoked.stderr, /the cached one was refused/);
+    assert.equal(readFileSync(runs, 'utf8'), 'run\nrun\n');
+    assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { token: string }).token, token);
+  });
+
+  test('a plugin credential without an expiry is not kept', async () => {
+    const runs = join(work, 'uncached-plugin.runs');
+    const plugin = join(work, 'uncached-plugin');
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho run >>'${runs}'\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "${token}"\n`,
+      { mode: 0o755 },
+    );
+    const kubeconfig = withUser('uncached-exec', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } });
+    await connects(kubeconfig);
+    await connects(kubeconfig);
+    assert.equal(readFileSync(runs, 'utf8'), 'run\nrun\n');
   });
 
   test('a failing exec plugin is reported as such', async () => {
