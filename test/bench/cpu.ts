@@ -7,6 +7,7 @@
 //   scp_up/down        scp through sshpod (the configured block)
 //   floor_up/down      the same scp through socat in the pod's network namespace (no Kubernetes)
 //   raw_up/down        the raw port-forward moving the same bytes (client in a child process)
+//   cold               `ssh … true` to a fresh pod (sshd upload included; throughput is meaningless)
 //
 // Each case prints CPU seconds per process kind (utime+stime, summed over the run's processes,
 // averaged over the runs) and the median throughput. A process that exits loses at most one
@@ -188,7 +189,13 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sshpod-bench-cpu-'));
   const kubeconfig = join(work, 'kubeconfig');
   const manifest = join(work, 'pod.yaml');
-  writeFileSync(manifest, 'apiVersion: v1\nkind: Pod\nmetadata: {name: warm}\nspec: {containers: [{name: main, image: debian}]}\n');
+  const coldPods = options.cases.split(',').includes('cold') ? options.runs : 0;
+  writeFileSync(
+    manifest,
+    ['warm', ...Array.from({ length: coldPods }, (_, i) => `cold-${i}`)]
+      .map((name) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec: {containers: [{name: main, image: ${name === 'warm' ? 'debian' : 'busybox'}}]}\n`)
+      .join('---\n'),
+  );
   const nodeArgs = [...(options.clusterFlags ? CLUSTER_NODE_FLAGS : []), ...options.nodeArgs.split(' ').filter((a) => a.length > 0)];
   const cluster: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(repo, 'test/cluster/main.ts'), '--kubeconfig', kubeconfig, '--manifest', manifest, '--no-install'], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -237,11 +244,14 @@ async function main(): Promise<void> {
       check(r, `raw ${direction}`);
       return JSON.parse(r.stdout) as SelfMeasured;
     };
+    let coldIndex = 0;
     const cases: Record<string, () => Promise<SelfMeasured | void>> = {
       scp_up: async () => check(await scp([file, 'root@pod--warm.sshpod:/tmp/up.bin']), 'scp up'),
       scp_down: async () => check(await scp(['root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'scp down'),
       floor_up: async () => check(await scp(['-o', floorProxy, file, 'root@pod--warm.sshpod:/tmp/up.bin']), 'floor up'),
       floor_down: async () => check(await scp(['-o', floorProxy, 'root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'floor down'),
+      // First connection to a fresh pod (sshd upload included): what a bigger bundle costs.
+      cold: async () => check(await ssh([...extraSshOptions, `root@pod--cold-${coldIndex++}.sshpod`, 'true']), 'cold ssh'),
       raw_up: () => raw('up'),
       raw_down: () => raw('down'),
     };
@@ -263,8 +273,9 @@ async function main(): Promise<void> {
       const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b);
       const median = seconds[Math.floor(seconds.length / 2)] as number;
       const total = round(Object.values(cpu).reduce((a, b) => a + b, 0), 2);
-      results[name] = { mibPerSecond: round(TRANSFER / MiB / median, 1), wallSeconds: round(median, 2), cpuSeconds: cpu, totalCpuSeconds: total };
-      process.stdout.write(`${name.padEnd(11)} ${String(round(TRANSFER / MiB / median, 1)).padStart(6)} MiB/s  cpu ${String(total).padStart(5)} s: ${Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      results[name] = { mibPerSecond: round(TRANSFER / MiB / median, 1), wallSeconds: round(median, 3), cpuSeconds: cpu, totalCpuSeconds: total };
+      const speed = name === 'cold' ? `${round(median, 3)} s` : `${round(TRANSFER / MiB / median, 1)} MiB/s`;
+      process.stdout.write(`${name.padEnd(11)} ${speed.padStart(12)}  cpu ${String(total).padStart(5)} s: ${Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     }
     results['load'] = readFileSync('/proc/loadavg', 'utf8').trim();
     writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
