@@ -157,7 +157,7 @@ build_target() {
   # The build path must not leak into the binary (OpenSSH's log macros use __FILE__).
   local cflags="-Os -ffunction-sections -fdata-sections -ffile-prefix-map=$dir=. -ffile-prefix-map=$here=."
   local cppflags="-idirafter $dir/kernel-headers"
-  local ldflags="-static -Wl,--gc-sections -Wl,--build-id=none -Wl,--wrap=getpwnam -Wl,--wrap=getpwuid -Wl,--wrap=daemon -Wl,--wrap=listen"
+  local ldflags="-static -Wl,--gc-sections -Wl,--build-id=none -Wl,--wrap=getpwnam -Wl,--wrap=getpwuid -Wl,--wrap=daemon -Wl,--wrap=listen -Wl,--wrap=malloc -Wl,--wrap=free -Wl,--wrap=calloc -Wl,--undefined=__wrap_malloc"
 
   # The compat objects go in through LIBS so configure's own link tests see them too (crypt()).
   mkdir -p "$dir/sshpod-compat"
@@ -191,7 +191,9 @@ build_target() {
 #  - the privsep chroot directory (a -D string from --with-privsep-path) becomes a call, so
 #    $SSHPOD_PRIVSEP_DIR can override it (compat/privsep-dir.c);
 #  - no "account is locked" refusal for a "!" password field: with PAM (Debian's own sshd) that
-#    check never runs, and many images create their users locked (useradd, adduser -D).
+#    check never runs, and many images create their users locked (useradd, adduser -D);
+#  - recallocarray() comes from compat/recallocarray.c, not from openbsd-compat: the portable
+#    one reallocates on every sshbuf step, which musl's malloc makes cost mmap/munmap each time.
 patch_config_h() {
   local h=$1
   grep -q '^#define LOCKED_PASSWD_PREFIX "!"$' "$h" || die "config.h: expected LOCKED_PASSWD_PREFIX \"!\""
@@ -204,6 +206,9 @@ const char *sshpod_privsep_dir(void);
 #undef LOCKED_PASSWD_PREFIX
 #undef LOCKED_PASSWD_STRING
 #undef LOCKED_PASSWD_SUBSTR
+#include <stddef.h>
+#define HAVE_RECALLOCARRAY 1
+void *recallocarray(void *, size_t, size_t, size_t);
 EOF_CONFIG
 }
 

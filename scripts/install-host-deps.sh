@@ -10,6 +10,9 @@ packages="openssh-client socat rsync git iproute2 util-linux busybox-static qemu
 # image's static sleeper; mount and iproute2 set up pods; the `debian` test image is the host's
 # own root, so what it promises (python3, xz, gzip, tar, rsync, bash, util-linux) must be here.
 packages="$packages gcc libc6-dev mount python3 xz-utils gzip tar bash coreutils"
+# musl-gcc compiles the sshd bundle's allocation helpers (bundles/compat) with the libc they ship
+# with, for their contract tests (test/bundles/recallocarray.test.ts, large-block-cache.test.ts).
+packages="$packages musl-tools"
 # Lints the runtime's setup scripts (test/cluster/runtime/pod/scripts.test.ts).
 packages="$packages shellcheck"
 

@@ -16,7 +16,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { container, pod, run, startE2E, sshpodBin, type E2E } from '../e2e/harness.ts';
@@ -26,6 +26,7 @@ import { startExec } from '../../src/kube/exec.ts';
 import { openPortForward } from '../../src/kube/port-forward.ts';
 import { NODE_FLAGS } from '../../src/ssh/config-block.ts';
 import { round, roundSummary, summarize, type Summary } from './stats.ts';
+import { peakRss } from './peak-rss.ts';
 
 const MiB = 1024 * 1024;
 const TRANSFER = 256 * MiB;
@@ -65,32 +66,8 @@ function check(result: { code: number | null; stderr: string }, what: string): v
 }
 
 /** Peak RSS (VmHWM) of the sshpod proxy processes seen while `action` runs, in MB. */
-async function peakProxyRss(action: () => Promise<unknown>): Promise<number> {
-  let peak = 0;
-  let running = true;
-  const poll = async (): Promise<void> => {
-    while (running) {
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-          if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`${sshpodBin}\0proxy`)) continue;
-          const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-          if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
-        } catch {
-          // gone meanwhile
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  const polling = poll();
-  try {
-    await action();
-  } finally {
-    running = false;
-    await polling;
-  }
-  return peak;
+function peakProxyRss(action: () => Promise<unknown>): Promise<number> {
+  return peakRss(`${sshpodBin}\0proxy`, action);
 }
 
 const countListeners = `n=0; word=listen; for p in /proc/[0-9]*; do

@@ -2,7 +2,7 @@
 // controllers, the kubelet glue over the container runtime, and the HTTPS API server. Test
 // code and the `npm run cluster` command both start it through startCluster().
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from './runtime/types.ts';
@@ -174,7 +174,11 @@ export class Cluster {
 
   async writeKubeconfig(path: string, options: WriteKubeconfigOptions = {}): Promise<string> {
     await mkdir(dirname(resolve(path)), { recursive: true });
-    await writeFile(path, this.kubeconfig(options), { mode: 0o600 });
+    // Written aside and renamed: scripts (and npm run cluster's callers) take the file's
+    // appearance as "ready" and read it at once, so it must never be seen half written.
+    const partial = `${path}.${process.pid}.partial`;
+    await writeFile(partial, this.kubeconfig(options), { mode: 0o600 });
+    await rename(partial, path);
     return path;
   }
 
