@@ -14,7 +14,7 @@
 // sampling interval (20 ms). CPU seconds hold up on a busy machine far better than wall time.
 // Options for experiments: another sshd (--bundles-dir), ssh options such as a cipher
 // (--ssh-options), node flags for the cluster or the proxy (e.g. --cpu-prof), perf recordings.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,16 +24,9 @@ import { repo, run, sshOptions, sshpodBin } from '../e2e/harness.ts';
 import { round } from './stats.ts';
 import { NODE_FLAGS } from '../../src/ssh/config-block.ts';
 import { CLUSTER_NODE_FLAGS } from '../cluster/node-flags.ts';
+import { MiB, TRANSFER, positive } from './common.ts';
 
-const MiB = 1024 * 1024;
-const TRANSFER = 256 * MiB;
 const ticksPerSecond = 100; // USER_HZ on Linux
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 const options = new Command('bench:cpu')
   .option('--runs <n>', 'runs per case', positive, 2)

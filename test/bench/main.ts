@@ -13,7 +13,7 @@
 //             against scp through the floor's relay (what SSH itself allows on this machine)
 //   parallel  32 simultaneous first connections to one fresh pod
 //   memory    peak RSS of the `sshpod proxy` process during the scp transfers
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,15 +27,8 @@ import { openPortForward } from '../../src/kube/port-forward.ts';
 import { NODE_FLAGS } from '../../src/ssh/config-block.ts';
 import { round, roundSummary, summarize, type Summary } from './stats.ts';
 import { peakRss } from './peak-rss.ts';
+import { MiB, TRANSFER, positive } from './common.ts';
 
-const MiB = 1024 * 1024;
-const TRANSFER = 256 * MiB;
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 const options = new Command('bench')
   .option('--runs <n>', 'runs per latency case', positive, 15)
