@@ -33,7 +33,7 @@ export class ApiConnection {
     this.context = selected.context;
     this.selected = selected;
     this.plugin = plugin;
-    const { agent, headers } = transport(selected, options);
+    const { agent, headers } = transportFor(selected, options);
     this.agent = agent;
     this.headers = headers;
   }
@@ -74,7 +74,7 @@ export class ApiConnection {
       } catch (error) {
         throw credentialError(this.selected, error);
       }
-      const { agent, headers } = transport(this.selected, options);
+      const { agent, headers } = transportFor(this.selected, options);
       this.headers = headers;
       if (credential.clientCertificateData !== undefined) {
         this.retiredAgents.push(this.agent); // streams opened on it may still be running
@@ -220,7 +220,7 @@ function withPluginCredential(kubeConfig: KubeConfig, userName: string, credenti
 }
 
 /** The headers and the keep-alive agent every request of a connection uses. */
-function transport(selected: SelectedContext, options: https.RequestOptions): { agent: http.Agent; headers: Record<string, string> } {
+function transportFor(selected: SelectedContext, options: https.RequestOptions): { agent: http.Agent; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (typeof value === 'string') headers[name] = value;

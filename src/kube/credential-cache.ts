@@ -24,10 +24,17 @@ export function isReusable(status: ExecCredentialStatus, now: number): boolean {
   return Number.isFinite(expires) && expires - EXPIRY_MARGIN_MS > now;
 }
 
+function isCredentialStatus(value: unknown): value is ExecCredentialStatus {
+  if (typeof value !== 'object' || value === null) return false;
+  const fields = value as Record<string, unknown>;
+  const optionalString = (name: string): boolean => fields[name] === undefined || typeof fields[name] === 'string';
+  return ['token', 'clientCertificateData', 'clientKeyData', 'expirationTimestamp'].every(optionalString) && (typeof fields['token'] === 'string' || typeof fields['clientKeyData'] === 'string');
+}
+
 export function readCachedCredential(file: string, now: number): ExecCredentialStatus | undefined {
   try {
-    const status = JSON.parse(readFileSync(file, 'utf8')) as ExecCredentialStatus;
-    return typeof status === 'object' && status !== null && isReusable(status, now) ? status : undefined;
+    const status: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isCredentialStatus(status) && isReusable(status, now) ? status : undefined;
   } catch {
     return undefined; // absent or damaged: the plugin runs
   }

@@ -94,6 +94,8 @@ describe('the credential cache', () => {
       assert.equal(readCachedCredential(file, now), undefined);
       writeFileSync(file, '{"token":');
       assert.equal(readCachedCredential(file, now), undefined);
+      writeFileSync(file, JSON.stringify({ token: 42, expirationTimestamp: later(3600_000) }));
+      assert.equal(readCachedCredential(file, now), undefined, 'not a credential');
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
