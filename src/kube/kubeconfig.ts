@@ -3,7 +3,7 @@
 // the choice of context from the hostname and words for what can go wrong.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 // The config module alone: the package index would also load every generated API client.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
@@ -25,6 +25,17 @@ function kubeconfigFiles(): string[] {
 }
 
 /**
+ * An exec plugin named by a relative path with a directory part (`./bin/get-token`) is relative
+ * to the kubeconfig file that names it, as kubectl resolves it; a bare name is looked up on PATH.
+ */
+export function withExecCommandResolved(user: User, file: string): User {
+  const exec = user.exec as { command?: unknown } | undefined;
+  const command = exec?.command;
+  if (typeof command !== 'string' || isAbsolute(command) || !command.includes('/')) return user;
+  return { ...user, exec: { ...exec, command: resolve(dirname(file), command) } };
+}
+
+/**
  * Several KUBECONFIG files merged as kubectl merges them: for clusters, users and contexts the
  * first file that names one wins, and so does the first current-context. (client-node's own
  * merge refuses a name that two files share, which is common: two files with a `kind` cluster.)
@@ -39,7 +50,7 @@ function loadMerged(target: KubeConfig, files: string[]): void {
     const single = new KubeConfig();
     single.loadFromFile(file);
     for (const cluster of single.getClusters()) if (!clusters.has(cluster.name)) clusters.set(cluster.name, cluster);
-    for (const user of single.getUsers()) if (!users.has(user.name)) users.set(user.name, user);
+    for (const user of single.getUsers()) if (!users.has(user.name)) users.set(user.name, withExecCommandResolved(user, file));
     for (const context of single.getContexts()) if (!contexts.has(context.name)) contexts.set(context.name, context);
     currentContext ||= single.getCurrentContext() ?? '';
   }
@@ -57,8 +68,9 @@ export function loadKubeConfig(): KubeConfig {
   const kubeConfig = new KubeConfig();
   try {
     const existing = files.filter((file) => existsSync(file));
-    if (existing.length > 1) loadMerged(kubeConfig, existing);
-    else kubeConfig.loadFromDefault();
+    // One file goes through the same merge, which also resolves relative exec plugin paths.
+    if (existing.length > 0) loadMerged(kubeConfig, existing);
+    else kubeConfig.loadFromDefault(); // in-cluster
   } catch (error) {
     // YAML errors come with a multi-line excerpt; the message stays one line.
     const reason = String((error as Error).message).split('\n')[0];

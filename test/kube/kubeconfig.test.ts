@@ -67,3 +67,24 @@ test('a kubeconfig that is not YAML names the file', () => {
     assert.throws(() => loadKubeConfig(), { message: /^cannot read your kubeconfig \(.*bad\): unexpected end of the stream within a flow collection \(2:1\)$/ });
   });
 });
+
+test('an exec plugin path with a directory part is relative to its kubeconfig file; a bare name stays for PATH', () => {
+  const users = [
+    "users: [{name: rel, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/get-token}}},",
+    "        {name: bare, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: aws, args: [eks, get-token]}}},",
+    "        {name: abs, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: /opt/plugin}}}]",
+  ].join('\n');
+  const text = ['apiVersion: v1', 'kind: Config', 'clusters: [{name: c, cluster: {server: "https://a.example"}}]', users, 'contexts: [{name: x, context: {cluster: c, user: rel}}]', 'current-context: x'].join('\n');
+  let dir = '';
+  withKubeconfig(
+    { config: text },
+    (d) => {
+      dir = d;
+      return join(d, 'config');
+    },
+    () => {
+      const commands = Object.fromEntries(loadKubeConfig().getUsers().map((u) => [u.name, (u.exec as { command: string }).command]));
+      assert.deepEqual(commands, { rel: join(dir, 'bin', 'get-token'), bare: 'aws', abs: '/opt/plugin' });
+    },
+  );
+});
