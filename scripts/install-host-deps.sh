@@ -59,7 +59,7 @@ if [ -e /proc/sys/fs/binfmt_misc/register ] && [ ! -e "$binfmt" ]; then
   printf ':qemu-aarch64:M::%s:%s:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF\n' "$magic" "$mask" \
     >/proc/sys/fs/binfmt_misc/register
 fi
-if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+if [ ! -e "$binfmt" ]; then
   echo "install-host-deps: could not register qemu-aarch64 in binfmt_misc; arm64 tests will fail" >&2
   exit 1
 fi

@@ -11,7 +11,8 @@ export interface Operation {
   name?: string;
 }
 
-function parseStatus(body: string): Status | undefined {
+/** A metav1.Status in a response body or on exec's status channel, if the text is one. */
+export function parseStatus(body: string): Status | undefined {
   try {
     const parsed = JSON.parse(body) as Status;
     return typeof parsed === 'object' && parsed !== null ? parsed : undefined;

@@ -75,13 +75,9 @@ export class ApiConnection {
         throw credentialError(this.selected, error);
       }
       const { agent, headers } = transportFor(this.selected, options);
+      this.retiredAgents.push(this.agent); // streams opened on it may still be running
+      this.agent = agent;
       this.headers = headers;
-      if (credential.clientCertificateData !== undefined) {
-        this.retiredAgents.push(this.agent); // streams opened on it may still be running
-        this.agent = agent;
-      } else {
-        agent.destroy();
-      }
       return true;
     })();
     return this.renewal;

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { writePrivateFile } from '../private-file.ts';
+import { writePrivateFile } from '../local-file.ts';
 import type { ExecConfig, ExecCredentialStatus } from './exec-credential.ts';
 
 /** A credential this close to its expiry is not used: a connection outlives its first request. */

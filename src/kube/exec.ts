@@ -6,6 +6,8 @@
 import type WebSocket from 'ws';
 import type { ApiConnection } from './connection.ts';
 import type { Status } from './types.ts';
+import { parseStatus } from './api-error.ts';
+import { podPath } from './paths.ts';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -61,7 +63,7 @@ export class ExecSession {
           if (this.stderrText.length < STDERR_LIMIT) this.stderrText += payload.toString('utf8');
           break;
         case STATUS:
-          if (payload.length > 0) this.status = parseStatus(payload);
+          if (payload.length > 0) this.status = statusOf(payload);
           break;
       }
     });
@@ -102,12 +104,10 @@ export class ExecSession {
   }
 }
 
-function parseStatus(payload: Buffer): Status {
-  try {
-    return JSON.parse(payload.toString('utf8')) as Status;
-  } catch {
-    return { status: 'Failure', message: payload.toString('utf8') };
-  }
+/** The status channel's message; a server that sends plain text there has failed with that text. */
+function statusOf(payload: Buffer): Status {
+  const text = payload.toString('utf8');
+  return parseStatus(text) ?? { status: 'Failure', message: text };
 }
 
 export async function startExec(connection: ApiConnection, request: ExecRequest): Promise<ExecSession> {
@@ -119,7 +119,7 @@ export async function startExec(connection: ApiConnection, request: ExecRequest)
   query.set('stderr', 'true');
   query.set('tty', 'false');
   const socket = await connection.openWebSocket(
-    `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/exec`,
+    podPath(request.namespace, request.pod, 'exec'),
     query,
     EXEC_PROTOCOLS,
     { verb: 'create', resource: 'pods/exec', namespace: request.namespace, name: request.pod },

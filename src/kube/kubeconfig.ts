@@ -28,7 +28,7 @@ function kubeconfigFiles(): string[] {
  * An exec plugin named by a relative path with a directory part (`./bin/get-token`) is relative
  * to the kubeconfig file that names it, as kubectl resolves it; a bare name is looked up on PATH.
  */
-export function withExecCommandResolved(user: User, file: string): User {
+function withExecCommandResolved(user: User, file: string): User {
   const exec = user.exec as { command?: unknown } | undefined;
   const command = exec?.command;
   if (typeof command !== 'string' || isAbsolute(command) || !command.includes('/')) return user;

@@ -7,6 +7,7 @@ import type WebSocket from 'ws';
 import type { ApiConnection } from './connection.ts';
 import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
+import { podPath } from './paths.ts';
 
 const DATA = 0;
 const ERROR = 1;
@@ -106,7 +107,7 @@ export class PortForwardStream extends Duplex {
 
 export async function openPortForward(connection: ApiConnection, request: PortForwardRequest): Promise<PortForwardStream> {
   const socket = await connection.openWebSocket(
-    `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/portforward`,
+    podPath(request.namespace, request.pod, 'portforward'),
     new URLSearchParams({ ports: String(request.port) }),
     PORT_FORWARD_PROTOCOLS,
     { verb: 'create', resource: 'pods/portforward', namespace: request.namespace, name: request.pod },

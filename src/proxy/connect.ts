@@ -47,7 +47,8 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
 
   const key = { context: selected.context, namespace: spec.namespace ?? selected.namespace, host: options.host };
   const cached = readCachedTarget(paths, key);
-  const expectedVersion = cached && versionsByMachine(loadManifest())[cached.arch];
+  const manifest = loadManifest();
+  const expectedVersion = cached && versionsByMachine(manifest)[cached.arch];
   const known =
     cached && cached.login === login && expectedVersion
       ? openKnownSshd(connection, { namespace: cached.namespace, pod: cached.pod, port: cached.port, installId: installId(cached.podUid, cached.container, expectedVersion) })
@@ -77,7 +78,7 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   if (stream && cached) {
     found = cached;
   } else {
-    const ready = await prepareContainer(connection, { login, keys, host: options.host, namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container });
+    const ready = await prepareContainer(connection, manifest, { login, keys, host: options.host, namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container });
     log.info(`sshd listens on 127.0.0.1:${ready.port} in ${ready.dir}`);
     if (!isEd25519PublicKey(ready.hostKey)) {
       throw new SshpodError('container', `the sshd in pod "${target.podName}" reported an invalid host key`, { hint: 'run again with --log-level debug' });

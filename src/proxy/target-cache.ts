@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SshpodPaths } from '../ssh/paths.ts';
-import { writePrivateFile } from '../private-file.ts';
+import { writePrivateFile } from '../local-file.ts';
 
 export interface CachedTarget {
   namespace: string;

@@ -9,7 +9,7 @@ import { log } from '../log.ts';
 import { SSHPOD_VERSION } from '../version.ts';
 import { candidatePorts, prepareCommand } from './script.ts';
 import { ReplyFormatError, ReplyReader, type Reply } from './reply.ts';
-import { bundleVersion, loadManifest, readBundle, targetForMachine, versionsByMachine, type BundleManifest } from './bundles.ts';
+import { bundleVersion, readBundle, targetForMachine, versionsByMachine, type BundleManifest } from './bundles.ts';
 import { installId } from './install-id.ts';
 import { renderSshdConfig } from './sshd-config.ts';
 import { sessionEnvironment } from './environment.ts';
@@ -53,8 +53,7 @@ async function install(
   session.closeStdin();
 }
 
-export async function prepareContainer(connection: ApiConnection, request: PrepareRequest): Promise<Ready> {
-  const manifest = loadManifest();
+export async function prepareContainer(connection: ApiConnection, manifest: BundleManifest, request: PrepareRequest): Promise<Ready> {
   const where: Where = { pod: request.pod, container: request.container, namespace: request.namespace, host: request.host };
   const session = await startExec(connection, {
     namespace: request.namespace,

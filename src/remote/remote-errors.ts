@@ -16,6 +16,15 @@ function place(where: Where): string {
   return `container "${where.container}" of pod "${where.pod}"`;
 }
 
+/** What to do about the container problems the script reports (its message says what is wrong). */
+const CONTAINER_HINTS = new Map([
+  ['no-writable-dir', 'sshd needs a writable place that allows running programs: mount an emptyDir volume, or allow exec on /tmp'],
+  ['unsupported-arch', 'sshpod ships sshd for linux/amd64 and linux/arm64'],
+  ['no-tools', 'the container needs a POSIX sh with basic tools (head or dd)'],
+  ['lock-timeout', 'try again; if another sshpod is stuck, remove that lock directory'],
+  ['sshd-failed', 'run again with --log-level debug'],
+]);
+
 export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: Where): SshpodError {
   const users = reply.users;
   switch (reply.error) {
@@ -29,22 +38,13 @@ export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: W
       });
     case 'bad-user':
       return new SshpodError('user', 'the ssh user name is not a valid user name', { hint: LOGIN_NAME_RULE });
-    case 'no-writable-dir':
-      return new SshpodError('container', `${place(where)}: ${reply.message}`, {
-        hint: 'sshd needs a writable place that allows running programs: mount an emptyDir volume, or allow exec on /tmp',
-      });
-    case 'unsupported-arch':
-      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'sshpod ships sshd for linux/amd64 and linux/arm64' });
-    case 'no-tools':
-      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'the container needs a POSIX sh with basic tools (head or dd)' });
-    case 'lock-timeout':
-      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'try again; if another sshpod is stuck, remove that lock directory' });
-    case 'sshd-failed':
-      return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint: 'run again with --log-level debug' });
-    default:
+    default: {
+      const hint = CONTAINER_HINTS.get(reply.error);
+      if (hint) return new SshpodError('container', `${place(where)}: ${reply.message}`, { hint });
       return new SshpodError('container', `preparing ${place(where)} failed (${reply.error}): ${reply.message}`, {
         hint: 'run again with --log-level debug',
       });
+    }
   }
 }
 

@@ -10,7 +10,8 @@ export function isReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-function isRunning(pod: Pod): boolean {
+/** Running and not being deleted. */
+export function isRunning(pod: Pod): boolean {
   return pod.status?.phase === 'Running' && !pod.metadata.deletionTimestamp;
 }
 

@@ -4,9 +4,10 @@
 import type { ApiConnection } from '../kube/connection.ts';
 import type { Operation } from '../kube/api-error.ts';
 import type { List, Pod, Workload } from '../kube/types.ts';
+import { podPath, podsPath } from '../kube/paths.ts';
 import { describeContinuations, type TargetSpec, type WorkloadKind } from '../target/hostname.ts';
 import { SshpodError } from '../errors.ts';
-import { choosePod, describePodState } from './choose-pod.ts';
+import { choosePod, describePodState, isRunning } from './choose-pod.ts';
 import { chooseContainer } from './choose-container.ts';
 import { isEmptySelector, selectorMatches, selectorToQuery } from './selector.ts';
 
@@ -24,10 +25,6 @@ const WORKLOAD_PATHS: Record<Exclude<WorkloadKind, 'pod'>, { group: string; plur
   replicaset: { group: 'apps/v1', plural: 'replicasets' },
   job: { group: 'batch/v1', plural: 'jobs' },
 };
-
-function podsPath(namespace: string): string {
-  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
-}
 
 function isNotFound(error: unknown): boolean {
   return error instanceof SshpodError && error.kind === 'not-found';
@@ -56,7 +53,7 @@ function notFound(kind: string, name: string, namespace: string, candidates: str
 async function getPod(connection: ApiConnection, spec: TargetSpec, namespace: string): Promise<Pod> {
   const operation: Operation = { verb: 'get', resource: 'pods', namespace, name: spec.name };
   try {
-    return await connection.get<Pod>(`${podsPath(namespace)}/${encodeURIComponent(spec.name)}`, operation);
+    return await connection.get<Pod>(podPath(namespace, spec.name), operation);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     const names = await existingNames(connection, podsPath(namespace), { verb: 'list', resource: 'pods', namespace });
@@ -93,12 +90,12 @@ async function podOfWorkload(connection: ApiConnection, spec: TargetSpec, namesp
 
 function checkRunning(pod: Pod, container: string, namespace: string): void {
   const name = pod.metadata.name ?? '';
-  if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp) {
+  if (!isRunning(pod)) {
     throw new SshpodError('not-found', `pod "${name}" in namespace "${namespace}" is not running (${describePodState(pod)})`, {
       hint: `see why with: kubectl describe pod ${name} -n ${namespace}`,
     });
   }
-  const state = pod.status.containerStatuses?.find((s) => s.name === container)?.state;
+  const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
   if (state && !state.running) {
     const why = state.waiting?.reason ?? (state.terminated ? `terminated${state.terminated.reason ? `: ${state.terminated.reason}` : ''}` : 'not running');
     throw new SshpodError('not-found', `container "${container}" of pod "${name}" is not running (${why})`, {

@@ -1,8 +1,9 @@
 // Writing ~/.ssh/config safely: the real file behind a symlink (dotfile managers), a timestamped
 // backup of what was there, a temporary file renamed into place (never half-written), mode 0600.
-import { constants, copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync, chmodSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { constants, copyFileSync, mkdirSync, realpathSync, renameSync, writeFileSync, chmodSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readTextIfExists } from '../local-file.ts';
 
 export function resolveConfigPath(path: string): string {
   try {
@@ -13,12 +14,7 @@ export function resolveConfigPath(path: string): string {
 }
 
 export function readConfig(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw error;
-  }
+  return readTextIfExists(path) ?? '';
 }
 
 function timestamp(now: Date): string {

@@ -1,12 +1,13 @@
 // The client key (what ssh authenticates with) and the host key (what sshd in pods presents), made
 // on first use. Many ssh processes may start at once on a fresh machine, so a key file is created
 // with link(2), which fails if another process got there first; then that process's key is used.
-import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, publicKeyOfPrivate, type OpenSshKeyPair } from './openssh-key.ts';
 import { SshpodError } from '../errors.ts';
 import type { SshpodPaths } from './paths.ts';
+import { readTextIfExists } from '../local-file.ts';
 
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -14,13 +15,8 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 function readKey(path: string, comment: string): OpenSshKeyPair | undefined {
-  let privateKey: string;
-  try {
-    privateKey = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const privateKey = readTextIfExists(path);
+  if (privateKey === undefined) return undefined;
   try {
     return { privateKey, publicKey: publicKeyOfPrivate(privateKey, comment) };
   } catch (error) {

@@ -2,9 +2,9 @@
 // it strictly). `*.sshpod` pins sshpod's own host key, which it installs in every pod it prepares.
 // A pod whose sshd another user's sshpod installed presents that user's key: sshpod read it from
 // the pod over the authenticated Kubernetes API, and pins it for that exact hostname only.
-import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { keyMaterial } from './openssh-key.ts';
+import { readTextIfExists, writePrivateFile } from '../local-file.ts';
 
 const HEADER = '# Managed by sshpod: host keys of the sshd it runs in pods. Rewritten by sshpod; add nothing here.';
 const WILDCARD = '*.sshpod';
@@ -63,25 +63,13 @@ function withLock<T>(path: string, action: () => T): T {
   }
 }
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw error;
-  }
-}
-
 /** Makes ssh accept `presented` for `pattern`; writes only when something changes. */
 export function pinHostKey(path: string, ownKey: string, pattern: string, presented: string): void {
-  const before = readText(path);
+  const before = readTextIfExists(path) ?? '';
   if (updatedKnownHosts(before, ownKey, pattern, presented) === before) return;
   withLock(path, () => {
-    const text = readText(path);
+    const text = readTextIfExists(path) ?? '';
     const next = updatedKnownHosts(text, ownKey, pattern, presented);
-    if (next === text) return;
-    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temporary, next, { mode: 0o600 });
-    renameSync(temporary, path);
+    if (next !== text) writePrivateFile(path, next);
   });
 }

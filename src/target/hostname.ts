@@ -80,6 +80,12 @@ function splitSegment(segment: string): { key: string; value: string } | undefin
   return { key: segment.slice(0, at), value: segment.slice(at + 2) };
 }
 
+/** Kubernetes names are lower case and ssh may not have lowered %h: any case is accepted. Context
+ *  names are the kubeconfig's own, matched exactly first, so they keep theirs. */
+function normalised(key: Key, text: string): string {
+  return KEY_RULES[key].rule === 'context' ? text : text.toLowerCase();
+}
+
 export function parseHostname(input: string): TargetSpec {
   const host = input.trim().replace(/\.$/, '');
   if (!host.toLowerCase().endsWith(SUFFIX)) {
@@ -98,8 +104,7 @@ export function parseHostname(input: string): TargetSpec {
     if (split && key) {
       if (values.has(key)) throw usage(`hostname "${input}" gives ${key}-- twice`);
       if (split.value === '') throw usage(`hostname "${input}": ${key}-- has no value`);
-      // Kubernetes names are lower case and ssh may not have lowered %h: accept any case.
-      values.set(key, KEY_RULES[key].rule === 'context' ? split.value : split.value.toLowerCase());
+      values.set(key, normalised(key, split.value));
       last = key;
       continue;
     }
@@ -116,8 +121,7 @@ export function parseHostname(input: string): TargetSpec {
         `hostname "${input}": segment "${segment}" has no key-- and ${last} names cannot contain dots`,
       );
     }
-    const continued = KEY_RULES[last].rule === 'context' ? segment : segment.toLowerCase();
-    values.set(last, `${values.get(last)}.${continued}`);
+    values.set(last, `${values.get(last)}.${normalised(last, segment)}`);
     continuations.push({ key: last, segment });
   }
 

@@ -15,16 +15,17 @@
 // Options for experiments: another sshd (--bundles-dir), ssh options such as a cipher
 // (--ssh-options), node flags for the cluster or the proxy (e.g. --cpu-prof), perf recordings.
 import { Command } from 'commander';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repo, run, sshOptions, sshpodBin } from '../e2e/harness.ts';
 import { round } from './stats.ts';
 import { NODE_FLAGS } from '../../src/ssh/config-block.ts';
 import { CLUSTER_NODE_FLAGS } from '../cluster/node-flags.ts';
-import { MiB, TRANSFER, positive } from './common.ts';
+import { startClusterProcess } from '../cluster/compat/cluster-process.ts';
+import { MiB, RAW_ENDPOINTS, TRANSFER, check, floorProxy, positive } from './common.ts';
 
 const ticksPerSecond = 100; // USER_HZ on Linux
 
@@ -152,6 +153,7 @@ process.env.KUBECONFIG = kubeconfig; process.env.HOME = home;
 const { loadKubeConfig, selectContext } = await import(${JSON.stringify(join(repo, 'src/kube/kubeconfig.ts'))});
 const { ApiConnection } = await import(${JSON.stringify(join(repo, 'src/kube/connection.ts'))});
 const { openPortForward } = await import(${JSON.stringify(join(repo, 'src/kube/port-forward.ts'))});
+const { receiveAll, sendAll } = await import(${JSON.stringify(join(repo, 'test/bench/raw-transfer.ts'))});
 const { readFileSync } = await import('node:fs');
 const connection = await ApiConnection.open(selectContext(loadKubeConfig(), undefined));
 const chunk = direction === 'up' ? readFileSync(file) : undefined;
@@ -159,19 +161,8 @@ const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
 const stream = await openPortForward(connection, { namespace, pod, port: Number(port) });
 const total = ${TRANSFER};
-if (direction === 'up') {
-  for (let offset = 0; offset < chunk.length; offset += 64 * 1024) {
-    if (!stream.write(chunk.subarray(offset, offset + 64 * 1024))) await new Promise((r) => stream.once('drain', r));
-  }
-  await new Promise((resolve, reject) => { stream.on('error', reject); stream.end(() => resolve()); });
-} else {
-  let received = 0;
-  await new Promise((resolve, reject) => {
-    stream.on('error', reject);
-    stream.on('data', (d) => { received += d.length; if (received >= total) resolve(); });
-    stream.on('end', () => (received >= total ? resolve() : reject(new Error('only ' + received + ' bytes'))));
-  });
-}
+if (direction === 'up') await sendAll(stream, chunk);
+else await receiveAll(stream, total);
 stream.destroy();
 const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(JSON.stringify({ seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
@@ -180,7 +171,6 @@ connection.close();
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sshpod-bench-cpu-'));
-  const kubeconfig = join(work, 'kubeconfig');
   const manifest = join(work, 'pod.yaml');
   const coldPods = options.cases.split(',').includes('cold') ? options.runs : 0;
   writeFileSync(
@@ -190,26 +180,16 @@ async function main(): Promise<void> {
       .join('---\n'),
   );
   const nodeArgs = [...(options.clusterFlags ? CLUSTER_NODE_FLAGS : []), ...options.nodeArgs.split(' ').filter((a) => a.length > 0)];
-  const cluster: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(repo, 'test/cluster/main.ts'), '--kubeconfig', kubeconfig, '--manifest', manifest, '--no-install'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    cwd: repo,
-  });
-  const clusterPid = cluster.pid as number;
+  const cluster = await startClusterProcess(work, [manifest], 120_000, nodeArgs);
+  const clusterPid = cluster.child.pid as number;
   const results: Record<string, unknown> = {};
   try {
-    while (!existsSync(kubeconfig)) {
-      if (cluster.exitCode !== null) throw new Error('the cluster exited');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     const home = join(work, 'home');
     mkdirSync(join(home, '.kube'), { recursive: true });
-    writeFileSync(join(home, '.kube', 'config'), readFileSync(kubeconfig));
+    writeFileSync(join(home, '.kube', 'config'), readFileSync(cluster.kubeconfig));
     const env: Record<string, string> = { HOME: home, PATH: process.env['PATH'] ?? '/usr/bin:/bin', KUBECONFIG: join(home, '.kube', 'config'), LANG: 'C.UTF-8' };
     if (options.bundlesDir) env['SSHPOD_BUNDLES_DIR'] = options.bundlesDir;
     const extraSshOptions = options.sshOptions.split(' ').filter((a) => a.length > 0);
-    const check = (r: { code: number | null; stderr: string }, what: string): void => {
-      if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stderr}`);
-    };
     check(await run(process.execPath, [sshpodBin, 'configure', '--yes'], { env }), 'sshpod configure');
     const config = join(home, '.ssh', 'config');
     const ssh = (args: string[]): Promise<Awaited<ReturnType<typeof run>>> => run('ssh', ['-F', config, ...sshOptions, ...args], { env });
@@ -219,12 +199,9 @@ async function main(): Promise<void> {
     check(await ssh(['root@pod--warm.sshpod', 'true']), 'first ssh');
     const port = (await ssh(['root@pod--warm.sshpod', 'cat /tmp/sshpod/*/main/port'])).stdout.trim();
     const netns = findNetns(port);
-    const floorProxy = `ProxyCommand=nsenter --net=${netns} socat STDIO TCP4:127.0.0.1:${port}`;
+    const floor = floorProxy(netns, port);
     check(
-      await ssh([
-        'root@pod--warm.sshpod',
-        '(setsid socat -u TCP-LISTEN:7001,reuseaddr,fork OPEN:/dev/null >/dev/null 2>&1 &); (setsid socat -U TCP-LISTEN:7002,reuseaddr,fork OPEN:/tmp/payload.bin >/dev/null 2>&1 &); sleep 0.5',
-      ]),
+      await ssh(['root@pod--warm.sshpod', RAW_ENDPOINTS]),
       'socat in the pod',
     );
     const file = join(work, 'payload.bin');
@@ -233,7 +210,7 @@ async function main(): Promise<void> {
     const script = join(work, 'raw-client.mts');
     writeFileSync(script, rawClient);
     const raw = async (direction: 'up' | 'down'): Promise<SelfMeasured> => {
-      const r = await run(process.execPath, ['--import', 'tsx', script, kubeconfig, home, 'default', 'warm', direction === 'up' ? '7001' : '7002', direction, file], { env, timeoutMs: 300_000 });
+      const r = await run(process.execPath, ['--import', 'tsx', script, cluster.kubeconfig, home, 'default', 'warm', direction === 'up' ? '7001' : '7002', direction, file], { env, timeoutMs: 300_000 });
       check(r, `raw ${direction}`);
       return JSON.parse(r.stdout) as SelfMeasured;
     };
@@ -241,8 +218,8 @@ async function main(): Promise<void> {
     const cases: Record<string, () => Promise<SelfMeasured | void>> = {
       scp_up: async () => check(await scp([file, 'root@pod--warm.sshpod:/tmp/up.bin']), 'scp up'),
       scp_down: async () => check(await scp(['root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'scp down'),
-      floor_up: async () => check(await scp(['-o', floorProxy, file, 'root@pod--warm.sshpod:/tmp/up.bin']), 'floor up'),
-      floor_down: async () => check(await scp(['-o', floorProxy, 'root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'floor down'),
+      floor_up: async () => check(await scp(['-o', floor, file, 'root@pod--warm.sshpod:/tmp/up.bin']), 'floor up'),
+      floor_down: async () => check(await scp(['-o', floor, 'root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'floor down'),
       // First connection to a fresh pod (sshd upload included): what a bigger bundle costs.
       cold: async () => check(await ssh([...extraSshOptions, `root@pod--cold-${coldIndex++}.sshpod`, 'true']), 'cold ssh'),
       raw_up: () => raw('up'),
@@ -273,8 +250,7 @@ async function main(): Promise<void> {
     results['load'] = readFileSync('/proc/loadavg', 'utf8').trim();
     writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
   } finally {
-    cluster.kill('SIGTERM');
-    await new Promise((resolve) => (cluster.exitCode !== null ? resolve(undefined) : cluster.once('exit', resolve)));
+    await cluster.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { container, pod, run, startE2E, sshpodBin, type E2E } from '../e2e/harness.ts';
+import { container, countSshdListeners, pod, startE2E, sshpodBin, type E2E } from '../e2e/harness.ts';
 import { loadKubeConfig, selectContext } from '../../src/kube/kubeconfig.ts';
 import { ApiConnection } from '../../src/kube/connection.ts';
 import { startExec } from '../../src/kube/exec.ts';
@@ -27,7 +27,8 @@ import { openPortForward } from '../../src/kube/port-forward.ts';
 import { NODE_FLAGS } from '../../src/ssh/config-block.ts';
 import { round, roundSummary, summarize, type Summary } from './stats.ts';
 import { peakRss } from './peak-rss.ts';
-import { MiB, TRANSFER, positive } from './common.ts';
+import { MiB, RAW_ENDPOINTS, TRANSFER, check, floorProxy, positive } from './common.ts';
+import { receiveAll, sendAll } from './raw-transfer.ts';
 
 
 const options = new Command('bench')
@@ -54,18 +55,10 @@ async function sample(runs: number, action: (i: number) => Promise<unknown>): Pr
   return samples;
 }
 
-function check(result: { code: number | null; stderr: string }, what: string): void {
-  if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}): ${result.stderr}`);
-}
-
 /** Peak RSS (VmHWM) of the sshpod proxy processes seen while `action` runs, in MB. */
 function peakProxyRss(action: () => Promise<unknown>): Promise<number> {
   return peakRss(`${sshpodBin}\0proxy`, action);
 }
-
-const countListeners = `n=0; word=listen; for p in /proc/[0-9]*; do
-  case "$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)" in *sshd*"[\${word}er]"*) n=$((n+1)) ;; esac
-done; echo $n`;
 
 async function main(): Promise<void> {
   const coldPods = Array.from({ length: options.runs }, (_, i) => pod(`cold-${i}`, { containers: [container('main', 'busybox')] }));
@@ -105,13 +98,13 @@ async function main(): Promise<void> {
     await ssh('pod--warm.sshpod');
     const port = (await e.podShell('default', 'warm', 'main', 'cat /tmp/sshpod/*/main/port')).trim();
     const netns = e.cluster.podNetnsPath('default', 'warm');
-    const floorProxy = `ProxyCommand=nsenter --net=${netns} socat STDIO TCP4:127.0.0.1:${port}`;
-    await ssh('pod--warm.sshpod', ['-o', floorProxy]);
+    const floorRelay = floorProxy(netns, port);
+    await ssh('pod--warm.sshpod', ['-o', floorRelay]);
     const warmSamples: number[] = [];
     const floorSamples: number[] = [];
     for (let i = 0; i < options.runs; i++) {
       warmSamples.push(await seconds(() => ssh('pod--warm.sshpod')));
-      floorSamples.push(await seconds(() => ssh('pod--warm.sshpod', ['-o', floorProxy])));
+      floorSamples.push(await seconds(() => ssh('pod--warm.sshpod', ['-o', floorRelay])));
     }
     const warm = record('warm', warmSamples, 's');
     const floor = record('floor', floorSamples, 's');
@@ -181,16 +174,14 @@ async function main(): Promise<void> {
     const floorUp: number[] = [];
     const floorDown: number[] = [];
     for (let i = 0; i < options.transferRuns; i++) {
-      floorUp.push(mibPerSecond(await seconds(async () => check(await e.scp(['-o', floorProxy, file, 'root@pod--warm.sshpod:/tmp/payload-floor.bin']), 'scp up (floor)'))));
-      floorDown.push(mibPerSecond(await seconds(async () => check(await e.scp(['-o', floorProxy, 'root@pod--warm.sshpod:/tmp/payload-floor.bin', join(work, 'back.bin')]), 'scp down (floor)'))));
+      floorUp.push(mibPerSecond(await seconds(async () => check(await e.scp(['-o', floorRelay, file, 'root@pod--warm.sshpod:/tmp/payload-floor.bin']), 'scp up (floor)'))));
+      floorDown.push(mibPerSecond(await seconds(async () => check(await e.scp(['-o', floorRelay, 'root@pod--warm.sshpod:/tmp/payload-floor.bin', join(work, 'back.bin')]), 'scp down (floor)'))));
     }
     record('scp_floor_up', floorUp, 'MiB/s', 1);
     record('scp_floor_down', floorDown, 'MiB/s', 1);
 
     check(
-      await e.ssh('root@pod--warm.sshpod', [
-        '(setsid socat -u TCP-LISTEN:7001,reuseaddr,fork OPEN:/dev/null >/dev/null 2>&1 &); (setsid socat -U TCP-LISTEN:7002,reuseaddr,fork OPEN:/tmp/payload.bin >/dev/null 2>&1 &); sleep 0.5',
-      ]),
+      await e.ssh('root@pod--warm.sshpod', [RAW_ENDPOINTS]),
       'start socat in the pod',
     );
     const chunk = readFileSync(file);
@@ -202,14 +193,7 @@ async function main(): Promise<void> {
         mibPerSecond(
           await seconds(async () => {
             const stream = await openPortForward(connection, { namespace: 'default', pod: 'warm', port: 7001 });
-            // Writes of 64 KiB, as ssh hands them to the proxy, with backpressure.
-            for (let offset = 0; offset < chunk.length; offset += 64 * 1024) {
-              if (!stream.write(chunk.subarray(offset, offset + 64 * 1024))) await new Promise((resolve) => stream.once('drain', resolve));
-            }
-            await new Promise<void>((resolve, reject) => {
-              stream.on('error', reject);
-              stream.end(() => resolve());
-            });
+            await sendAll(stream, chunk);
             stream.destroy();
           }),
         ),
@@ -218,15 +202,7 @@ async function main(): Promise<void> {
         mibPerSecond(
           await seconds(async () => {
             const stream = await openPortForward(connection, { namespace: 'default', pod: 'warm', port: 7002 });
-            let received = 0;
-            await new Promise<void>((resolve, reject) => {
-              stream.on('error', reject);
-              stream.on('data', (data: Buffer) => {
-                received += data.length;
-                if (received >= TRANSFER) resolve();
-              });
-              stream.on('end', () => (received >= TRANSFER ? resolve() : reject(new Error(`only ${received} bytes arrived`))));
-            });
+            await receiveAll(stream, TRANSFER);
             stream.destroy();
           }),
         ),
@@ -244,7 +220,7 @@ async function main(): Promise<void> {
       // A failure must be explainable from the output alone.
       for (const failure of new Set(all.filter((r) => r.code !== 0).map((r) => `exit ${r.code}: ${r.stderr.trim()}`))) say(`parallel: a connection failed, ${failure}`);
     });
-    const sshds = Number((await e.podShell('default', 'par', 'main', countListeners)).trim());
+    const sshds = Number((await e.podShell('default', 'par', 'main', countSshdListeners)).trim());
     results['parallel'] = { connections: 32, succeeded: successes, seconds: round(total), sshd: sshds };
     table.push(['parallel', `${successes}/32 in ${round(total, 2)} s, ${sshds} sshd`, '']);
 

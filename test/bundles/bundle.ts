@@ -1,15 +1,11 @@
 // The committed bundles as the tests see them: where they are, what the manifest says, and
 // how to get a runnable sshd out of one. SSHPOD_BUNDLES_DIR points the whole suite at another
 // build (e.g. the output of `bundles/build.sh /tmp/out`) without touching the committed files.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import type { BundleManifest, BundleTarget } from '../../src/remote/bundles.ts';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { bundleDirectory, loadManifest, readBundle, type BundleManifest, type BundleTarget } from '../../src/remote/bundles.ts';
 
 export const arches = ['amd64', 'arm64'] as const;
 export type Arch = (typeof arches)[number];
-
-export type ManifestTarget = BundleTarget;
 
 /** The manifest as sshpod reads it, plus what the build records for people and these tests. */
 export interface Manifest extends BundleManifest {
@@ -19,22 +15,21 @@ export interface Manifest extends BundleManifest {
 
 export const committedBundlesDir = new URL('../../bundles/', import.meta.url).pathname;
 
-export function bundlesDir(): string {
-  return process.env.SSHPOD_BUNDLES_DIR || committedBundlesDir;
-}
+/** sshpod's own answer: SSHPOD_BUNDLES_DIR, else the committed bundles. */
+export const bundlesDir = bundleDirectory;
 
 export function readManifest(dir = bundlesDir()): Manifest {
-  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  return loadManifest(dir) as Manifest;
 }
 
-export function target(manifest: Manifest, arch: Arch): ManifestTarget {
+export function target(manifest: Manifest, arch: Arch): BundleTarget {
   const t = manifest.targets[`linux/${arch}`];
   if (!t) throw new Error(`manifest.json has no target linux/${arch}`);
   return t;
 }
 
 export function readRawSshd(arch: Arch, dir = bundlesDir()): Buffer {
-  return gunzipSync(readFileSync(join(dir, target(readManifest(dir), arch).file)));
+  return readBundle(target(readManifest(dir), arch), false, dir).bytes;
 }
 
 /** Writes the decompressed sshd for `arch` to `path`, executable. */

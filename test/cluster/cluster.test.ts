@@ -17,11 +17,11 @@ import { startClusterProcess } from './compat/cluster-process.ts';
 
 const skip = clusterSkipReason();
 
-const pod = (name: string, image: string, extra: Record<string, unknown> = {}, command = ['sleep', '3600']) => ({
+const pod = (name: string, image: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name },
-  spec: { containers: [{ name: 'main', image, command, ...extra }] },
+  spec: { containers: [{ name: 'main', image, command: ['sleep', '3600'], ...extra }] },
 });
 
 function alive(pid: number): boolean {

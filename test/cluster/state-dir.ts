@@ -4,20 +4,13 @@
 // removed, so a crash is never fatal and never accumulates.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { liveProcessOf, ownerLine } from './runtime/lifetime/ownership.ts';
 
 const ownerFile = 'cluster-owner';
 let counter = 0;
 
-async function startTime(pid: number): Promise<string | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-}
-
 async function ownerAlive(dir: string): Promise<boolean> {
-  const text = await readFile(join(dir, ownerFile), 'utf8').catch(() => '');
-  const [pid, start] = text.trim().split(' ');
-  if (!pid || !start) return false;
-  return (await startTime(Number(pid))) === start;
+  return (await liveProcessOf(await readFile(join(dir, ownerFile), 'utf8').catch(() => ''))) !== undefined;
 }
 
 /** Cleans every run directory under `base` whose owner is gone. */
@@ -40,14 +33,14 @@ export async function cleanStaleRuns(base: string, cleanup: (dir: string) => Pro
 export async function createRunDir(base: string): Promise<string> {
   const dir = join(base, `${process.pid}-${++counter}`);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, ownerFile), `${process.pid} ${(await startTime(process.pid)) ?? ''}\n`);
+  await writeFile(join(dir, ownerFile), await ownerLine());
   return dir;
 }
 
 /** Marks an explicitly given state directory as ours (a stale one is cleaned first by the caller). */
 export async function claimDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, ownerFile), `${process.pid} ${(await startTime(process.pid)) ?? ''}\n`);
+  await writeFile(join(dir, ownerFile), await ownerLine());
 }
 
 export async function isDirOwnedByLiveProcess(dir: string): Promise<boolean> {

@@ -11,17 +11,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from '../cluster/index.ts';
+import { execWithClientNode } from '../cluster/compat/helpers.ts';
 import { sshpodPaths } from '../../src/ssh/paths.ts';
 
 export const repo = new URL('../..', import.meta.url).pathname;
 export const sshpodBin = join(repo, 'bin', 'sshpod.cjs');
 
-/** Why this machine cannot run the end-to-end suites, or undefined when it can. */
-export function e2eSkipReason(): string | undefined {
-  if (process.platform !== 'linux') return `the local test cluster needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'the local test cluster needs root (namespaces, mounts, cgroups)';
-  return undefined;
-}
+/** Why this machine cannot run the end-to-end suites (they need the local test cluster), or undefined. */
+export { clusterSkipReason as e2eSkipReason } from '../cluster/compat/helpers.ts';
 
 export interface RunResult {
   code: number | null;
@@ -127,7 +124,9 @@ export async function startE2E(options: ClusterOptions & { kubeconfigContexts?: 
     sftp: (args, o) => run('sftp', ['-F', config, ...sshOptions, ...args], withEnv(o)),
     sshpod,
     async podShell(namespace, pod, containerName, script) {
-      return execInPod(kubeconfig, namespace, pod, containerName, script);
+      const result = await execWithClientNode(kubeconfig, namespace, pod, containerName, ['sh', '-c', script]);
+      if (result.status.status !== 'Success') throw new Error(`exec in ${namespace}/${pod} failed: ${result.status.message ?? ''} ${result.stderr}`);
+      return result.stdout;
     },
     async stop() {
       // Close any connection-sharing master the tests left, then everything else.
@@ -164,29 +163,6 @@ export function sshpodLines(stderr: string): string[] {
 
 export function hasStackTrace(stderr: string): boolean {
   return /^\s+at .+\(.+:\d+:\d+\)$/m.test(stderr) || /node:internal/.test(stderr);
-}
-
-/** `sh -c script` in a container through @kubernetes/client-node's Exec; resolves with stdout. */
-export async function execInPod(kubeconfig: string, namespace: string, podName: string, containerName: string, script: string): Promise<string> {
-  const { KubeConfig, Exec } = await import('@kubernetes/client-node');
-  const { PassThrough } = await import('node:stream');
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    void new Exec(kc)
-      .exec(namespace, podName, containerName, ['sh', '-c', script], stdout, stderr, null, false, (status) => {
-        if (status.status === 'Success') resolve();
-        else reject(new Error(`exec in ${namespace}/${podName} failed: ${status.message ?? ''} ${err}`));
-      })
-      .catch(reject);
-  });
-  return out;
 }
 
 /**

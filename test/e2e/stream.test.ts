@@ -1,8 +1,7 @@
 // The relay's ends: a normal close exits 0; a stream that breaks ends ssh promptly with a message.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { container, e2eSkipReason, pod, run, sshOptions, sshpodLines, startE2E } from './harness.ts';
+import { container, e2eSkipReason, pod, sshpodLines, startE2E } from './harness.ts';
 
 describe('the relay', { skip: e2eSkipReason() }, () => {
   test('when the API server goes away mid-session, ssh ends at once with sshpod\'s message', async () => {
@@ -10,10 +9,7 @@ describe('the relay', { skip: e2eSkipReason() }, () => {
     let stopped = false;
     try {
       assert.equal((await e.ssh('root@pod--api.sshpod', ['true'])).code, 0);
-      const session = run('ssh', ['-F', join(e.home, '.ssh', 'config'), ...sshOptions, '-o', 'ServerAliveInterval=0', 'root@pod--api.sshpod', 'echo started; sleep 60'], {
-        env: e.env,
-        timeoutMs: 30_000,
-      });
+      const session = e.ssh('root@pod--api.sshpod', ['echo started; sleep 60'], { sshOptions: ['-o', 'ServerAliveInterval=0'], timeoutMs: 30_000 });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const started = Date.now();
       await e.cluster.stop();

@@ -30,6 +30,9 @@ describe('file transfer through sshpod', { skip: e2eSkipReason() }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  /** The ssh that rsync and git run: the test HOME's config, as `e.ssh` uses it. */
+  const sshCommand = (): string => `ssh -F ${join(e.home, '.ssh', 'config')} ${sshOptions.join(' ')}`;
+
   test('scp of a 50 MiB random file up and down keeps every byte', async () => {
     const data = randomBytes(50 * 1024 * 1024);
     writeFileSync(join(work, 'big.bin'), data);
@@ -80,7 +83,7 @@ describe('file transfer through sshpod', { skip: e2eSkipReason() }, () => {
     const source = join(work, 'rsync-src');
     mkdirSync(join(source, 'sub'), { recursive: true });
     for (let i = 0; i < 20; i++) writeFileSync(join(source, 'sub', `f${i}.bin`), randomBytes(10_000));
-    const rsh = `ssh -F ${join(e.home, '.ssh', 'config')} ${sshOptions.join(' ')}`;
+    const rsh = sshCommand();
     const first = await run('rsync', ['-a', '--stats', '-e', rsh, `${source}/`, 'root@pod--deb.sshpod:/tmp/rsync-dst/'], { env: e.env });
     assert.equal(first.code, 0, first.stderr);
     writeFileSync(join(source, 'sub', 'f3.bin'), randomBytes(10_001)); // a new size: rsync's quick check sees it
@@ -97,7 +100,7 @@ describe('file transfer through sshpod', { skip: e2eSkipReason() }, () => {
     const made = await e.ssh('root@pod--deb.sshpod', ['git init -q --bare /srv/app.git && git -C /srv/app.git symbolic-ref HEAD refs/heads/main']);
     assert.equal(made.code, 0, made.stderr);
     const gitEnv = {
-      GIT_SSH_COMMAND: `ssh -F ${join(e.home, '.ssh', 'config')} ${sshOptions.join(' ')}`,
+      GIT_SSH_COMMAND: sshCommand(),
       GIT_AUTHOR_NAME: 'sshpod test',
       GIT_AUTHOR_EMAIL: 'test@sshpod.invalid',
       GIT_COMMITTER_NAME: 'sshpod test',

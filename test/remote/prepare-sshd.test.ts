@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { compactScript } from '../../src/remote/script.ts';
+import { prepareCommand } from '../../src/remote/script.ts';
 import { ReplyReader, type Reply } from '../../src/remote/reply.ts';
 import { renderInstallPayload } from '../../src/remote/install-payload.ts';
 
-const script = compactScript(readFileSync(new URL('../../src/remote/prepare-sshd.sh', import.meta.url), 'utf8'));
 const fakeSshd = readFileSync(new URL('./fixtures/fake-sshd.sh', import.meta.url));
 const machine = spawnSync('uname', ['-m'], { encoding: 'utf8' }).stdout.trim();
 const clientKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey1 alice@laptop';
@@ -34,30 +33,25 @@ interface RunOptions {
   login?: string;
   key?: string;
   version?: string;
-  versions?: string;
-  ports?: string;
+  versions?: Record<string, string>;
   gzip?: boolean;
   truncate?: boolean;
-  env?: Record<string, string>;
 }
 
 function runScript(shell: readonly string[], options: RunOptions): Promise<Run> {
   const [command, ...prefix] = shell;
-  const args = [
-    ...prefix,
-    '-c',
-    script,
-    'sshpod',
-    '1',
-    options.podUid,
-    'app',
-    options.login ?? 'root',
-    options.versions ?? `${machine}=${options.version ?? 'v1'} other=v0`,
-    options.key ?? clientKey,
-    options.ports ?? '20001 20002 20003',
-  ];
+  // The argv sshpod sends, minus its `sh`: this shell runs the script instead.
+  const argv = prepareCommand({
+    podUid: options.podUid,
+    container: 'app',
+    login: options.login ?? 'root',
+    versions: options.versions ?? { [machine]: options.version ?? 'v1', other: 'v0' },
+    publicKey: options.key ?? clientKey,
+    ports: [20001, 20002, 20003],
+  });
+  const args = [...prefix, ...argv.slice(1)];
   const child = spawn(command as string, args, {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TMPDIR: options.base, HOME: '/root', POD_GREETING: 'hello pod', ...options.env },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TMPDIR: options.base, HOME: '/root', POD_GREETING: 'hello pod' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const reader = new ReplyReader();
@@ -268,7 +262,7 @@ for (const [shellName, shell] of shells) {
     });
 
     test('an architecture without a bundle is reported', async () => {
-      const run = await runScript(shell, { base, podUid: randomUUID(), versions: 'riscv64=v1' });
+      const run = await runScript(shell, { base, podUid: randomUUID(), versions: { riscv64: 'v1' } });
       const last = run.replies.at(-1);
       assert.ok(last?.status === 'error' && last.error === 'unsupported-arch', JSON.stringify(run.replies));
       assert.equal(last.message, `this container's architecture (${machine}) has no sshd bundle`);

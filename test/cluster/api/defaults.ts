@@ -50,6 +50,17 @@ function admitPod(spec: PodSpec): void {
   ];
 }
 
+type Strategy = { type?: string; rollingUpdate?: Record<string, unknown> };
+
+/** A Deployment's strategy or a DaemonSet's updateStrategy: RollingUpdate unless given, with
+ *  the kind's rollingUpdate defaults under what the object sets. */
+function rollingUpdateDefaults(given: unknown, rollingUpdate: Record<string, unknown>): Strategy {
+  const strategy = (given ?? {}) as Strategy;
+  strategy.type ||= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { ...rollingUpdate, ...(strategy.rollingUpdate ?? {}) };
+  return strategy;
+}
+
 function defaultTemplate(spec: WorkloadSpec): void {
   if (spec.template?.spec) defaultPodSpec(spec.template.spec);
   spec.template.metadata ??= {};
@@ -73,12 +84,7 @@ export function applyDefaults(obj: KubeObject, creating: boolean): void {
       s.replicas ??= 1;
       s.revisionHistoryLimit ??= 10;
       s.progressDeadlineSeconds ??= 600;
-      const strategy = (s.strategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
-      strategy.type ||= 'RollingUpdate';
-      if (strategy.type === 'RollingUpdate') {
-        strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(strategy.rollingUpdate ?? {}) };
-      }
-      s.strategy = strategy;
+      s.strategy = rollingUpdateDefaults(s.strategy, { maxUnavailable: '25%', maxSurge: '25%' });
       defaultTemplate(s);
       break;
     }
@@ -103,10 +109,7 @@ export function applyDefaults(obj: KubeObject, creating: boolean): void {
     case 'DaemonSet': {
       const s = spec as WorkloadSpec | undefined;
       if (!s?.template) break;
-      const strategy = (s.updateStrategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
-      strategy.type ||= 'RollingUpdate';
-      if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...(strategy.rollingUpdate ?? {}) };
-      s.updateStrategy = strategy;
+      s.updateStrategy = rollingUpdateDefaults(s.updateStrategy, { maxUnavailable: 1, maxSurge: 0 });
       s.revisionHistoryLimit ??= 10;
       defaultTemplate(s);
       break;

@@ -16,7 +16,9 @@ type Spec = Record<number, string>;
 
 const schema: Record<string, Spec> = {
   TypeMeta: { 1: 'apiVersion:s', 2: 'kind:s' },
-  Unknown: { 1: 'typeMeta:TypeMeta', 2: 'raw:y', 3: 'contentEncoding:s', 4: 'contentType:s' },
+  Quantity: { 1: 'string:s' },
+  Time: { 1: 'seconds:i*', 2: 'nanos:i*' },
+  IntOrString: { 1: 'type:i*', 2: 'intVal:i*', 3: 'strVal:s' },
   ObjectMeta: { 1: 'name:s', 2: 'generateName:s', 3: 'namespace:s', 5: 'uid:s', 6: 'resourceVersion:s', 7: 'generation:i', 8: 'creationTimestamp:T', 10: 'deletionGracePeriodSeconds:i*', 11: 'labels:M', 12: 'annotations:M', 13: 'ownerReferences:OwnerReference[]', 14: 'finalizers:s[]' },
   OwnerReference: { 5: 'apiVersion:s', 1: 'kind:s', 3: 'name:s', 4: 'uid:s', 6: 'controller:b*', 7: 'blockOwnerDeletion:b*' },
   LabelSelector: { 1: 'matchLabels:M', 2: 'matchExpressions:LabelSelectorRequirement[]' },
@@ -156,18 +158,12 @@ function decodeMap(entries: Buffer[], valueType: 's' | 'y' | 'Q'): Record<string
     let value = '';
     for (const f of fields(entry)) {
       if (f.no === 1) key = str(f.value);
-      if (f.no === 2) {
-        if (valueType === 'y') value = (f.value as Buffer).toString('base64');
-        else if (valueType === 'Q') value = String(decodeMessage('Quantity', f.value as Buffer).string ?? '');
-        else value = str(f.value);
-      }
+      if (f.no === 2) value = String(scalar(valueType, f.value));
     }
     out[key] = value;
   }
   return out;
 }
-
-schema.Quantity = { 1: 'string:s' };
 
 function scalar(type: string, v: bigint | Buffer): unknown {
   switch (type) {
@@ -195,14 +191,11 @@ function scalar(type: string, v: bigint | Buffer): unknown {
   }
 }
 
-schema.Time = { 1: 'seconds:i*', 2: 'nanos:i*' };
-schema.IntOrString = { 1: 'type:i*', 2: 'intVal:i*', 3: 'strVal:s' };
-
 function isZero(v: unknown): boolean {
   return v === '' || v === 0 || v === false || v === null;
 }
 
-export function decodeMessage(name: string, buf: Buffer): Record<string, unknown> {
+function decodeMessage(name: string, buf: Buffer): Record<string, unknown> {
   const spec = schema[name];
   if (!spec) throw new ProtobufError(`no protobuf schema for ${name}`);
   const out: Record<string, unknown> = {};
@@ -212,7 +205,7 @@ export function decodeMessage(name: string, buf: Buffer): Record<string, unknown
     const def = spec[no];
     if (!def) continue;
     const [fieldName = '', rawType = ''] = def.split(':');
-    const repeated = rawType.endsWith('[]') || rawType.includes('[]');
+    const repeated = rawType.includes('[]');
     const keepZero = rawType.includes('*');
     const inline = rawType.includes('^');
     const type = rawType.replace(/[[\]*^]/g, '');
@@ -244,10 +237,14 @@ export function decodeMessage(name: string, buf: Buffer): Record<string, unknown
 /** A protobuf request body → the JSON object it stands for (with apiVersion and kind). */
 export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   if (body.length < 4 || !body.subarray(0, 4).equals(protobufMagic)) throw new ProtobufError('the body does not start with the Kubernetes protobuf magic number');
-  const unknown = decodeMessage('Unknown', body.subarray(4));
-  const typeMeta = (unknown.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
+  // runtime.Unknown: 1 typeMeta, 2 raw (the object's own message), 3–4 encodings (unused).
+  let typeMeta: { apiVersion?: string; kind?: string } = {};
+  let raw: Buffer = Buffer.alloc(0);
+  for (const f of fields(body.subarray(4))) {
+    if (f.no === 1) typeMeta = decodeMessage('TypeMeta', f.value as Buffer);
+    else if (f.no === 2) raw = f.value as Buffer;
+  }
   const kind = typeMeta.kind ?? '';
-  if (!schema[kind] || kind === 'Unknown' || kind === 'TypeMeta') throw new ProtobufError(`the sshpod test cluster cannot decode protobuf ${kind || 'objects without a kind'} (${typeMeta.apiVersion ?? ''}); send JSON`);
-  const raw = Buffer.from(String(unknown.raw ?? ''), 'base64');
+  if (!schema[kind] || kind === 'TypeMeta') throw new ProtobufError(`the sshpod test cluster cannot decode protobuf ${kind || 'objects without a kind'} (${typeMeta.apiVersion ?? ''}); send JSON`);
   return { apiVersion: typeMeta.apiVersion, kind, ...decodeMessage(kind, raw) };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { clusterSkipReason, transferBothWays, transferServerPod } from './helpers.ts';
+import { clusterSkipReason, collect, execWithClientNode, transferBothWays, transferServerPod } from './helpers.ts';
 import { startClusterProcess } from './cluster-process.ts';
 import type { ClusterProcess } from './cluster-process.ts';
 
@@ -31,19 +31,6 @@ function chunked(data: Buffer, size = 64 * 1024): Readable {
       for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
     })(),
   );
-}
-
-function collect(): { stream: Writable; text(): string } {
-  const parts: Buffer[] = [];
-  return {
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        parts.push(chunk);
-        callback();
-      },
-    }),
-    text: () => Buffer.concat(parts).toString('utf8'),
-  };
 }
 
 describe('@kubernetes/client-node against the test cluster', { skip, timeout: 300_000 }, () => {
@@ -127,12 +114,7 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
   });
 
   test('Exec: exit codes and a command that does not exist', async () => {
-    const exec = new k8s.Exec(kc);
-    const run = (command: string[]) =>
-      new Promise<{ status: k8s.V1Status; stderr: string }>((resolve, reject) => {
-        const err = collect();
-        exec.exec('default', 'bb', 'main', command, collect().stream, err.stream, null, false, (status) => resolve({ status, stderr: err.text() })).catch(reject);
-      });
+    const run = (command: string[]) => execWithClientNode(cluster.kubeconfig, 'default', 'bb', 'main', command);
     const three = await run(['sh', '-c', 'exit 3']);
     assert.equal(three.status.reason, 'NonZeroExitCode');
     assert.equal(three.status.details?.causes?.[0]?.message, '3');
@@ -145,26 +127,18 @@ describe('@kubernetes/client-node against the test cluster', { skip, timeout: 30
 
   test('Exec with a terminal: a pty in the container, sized and resized by the client', { timeout: 60_000 }, async () => {
     const exec = new k8s.Exec(kc);
-    const parts: Buffer[] = [];
+    const out = collect();
     // client-node treats an output stream with rows/columns as a terminal and sends its size
     // when the session opens and on every 'resize'. The size reaches the pty asynchronously
     // (as with kubectl and containerd: the process may start on the runtime's 80x24 before the
     // client's size arrives), so the command waits for each size to arrive.
-    const terminal = Object.assign(
-      new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          parts.push(chunk);
-          callback();
-        },
-      }),
-      { rows: 30, columns: 100 },
-    );
+    const terminal = Object.assign(out.stream, { rows: 30, columns: 100 });
     const input = new Readable({ read() {} });
     const script = 'tty; until [ "$(stty size)" = "30 100" ]; do sleep 0.05; done; echo sized; read line; until [ "$(stty size)" = "40 120" ]; do sleep 0.05; done; echo resized';
     const done = new Promise<k8s.V1Status>((resolve, reject) => {
       exec.exec('default', 'xfer', 'server', ['sh', '-c', script], terminal, null, input, true, resolve).catch(reject);
     });
-    const text = () => Buffer.concat(parts).toString();
+    const text = out.text;
     while (!text().includes('sized')) await new Promise((r) => setTimeout(r, 20));
     terminal.rows = 40;
     terminal.columns = 120;

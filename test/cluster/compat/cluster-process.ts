@@ -1,5 +1,6 @@
 // The cluster as `npm run cluster` runs it: a child process, ready when the kubeconfig
-// appears, stopped with SIGTERM. Used by suites that also measure the server's memory.
+// appears, stopped with SIGTERM. Used by suites that also measure the server's memory (with
+// Node's default flags unless `nodeArgs` says otherwise) and by the CPU benchmark.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,9 +23,9 @@ function statusField(pid: number, field: string): number {
   return Number((line ?? '0').replace(/\D+/g, '')) * 1024;
 }
 
-export async function startClusterProcess(dir: string, manifests: string[], timeoutMs = 120_000): Promise<ClusterProcess> {
+export async function startClusterProcess(dir: string, manifests: string[], timeoutMs = 120_000, nodeArgs: string[] = []): Promise<ClusterProcess> {
   const kubeconfig = join(dir, 'kubeconfig');
-  const args = ['--import', 'tsx', join(repoRoot, 'test/cluster/main.ts'), '--kubeconfig', kubeconfig, '--no-install', ...manifests.flatMap((m) => ['--manifest', m])];
+  const args = [...nodeArgs, '--import', 'tsx', join(repoRoot, 'test/cluster/main.ts'), '--kubeconfig', kubeconfig, '--no-install', ...manifests.flatMap((m) => ['--manifest', m])];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));

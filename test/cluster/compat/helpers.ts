@@ -1,17 +1,13 @@
 // Shared by the compatibility suites: whether the cluster can run here, kubectl as a process,
 // the transfer server pod, and a client for its protocol over any duplex stream.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Duplex } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 
-/** Why the cluster suites cannot run here, or undefined when they can. */
-export function clusterSkipReason(): string | undefined {
-  if (process.env.SSHPOD_UNIT_ONLY === '1') return 'unit tests only (npm run test:unit)';
-  if (process.platform !== 'linux') return `the test cluster needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'the test cluster needs root';
-  return undefined;
-}
+import { clusterSkipReason } from '../testing.ts';
+
+export { clusterSkipReason };
 
 export function kubectlSkipReason(): string | undefined {
   const base = clusterSkipReason();
@@ -42,13 +38,7 @@ export function kubectl(kubeconfig: string, cacheDir: string, args: string[], op
   });
 }
 
-export function run(command: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(command, args, { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
-export const transferServerSource = readFileSync(new URL('./fixtures/transfer-server.py', import.meta.url), 'utf8');
+const transferServerSource = readFileSync(new URL('./fixtures/transfer-server.py', import.meta.url), 'utf8');
 
 /** A debian pod running the transfer server on `port`. */
 export function transferServerPod(name: string, port: number): object {
@@ -137,26 +127,27 @@ export interface ExecOutput {
   exitCode: number;
 }
 
+/** A writable that keeps what it is given, for a client's output streams. */
+export function collect(): { stream: Writable; text(): string } {
+  const parts: Buffer[] = [];
+  return {
+    stream: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        parts.push(chunk);
+        callback();
+      },
+    }),
+    text: () => Buffer.concat(parts).toString('utf8'),
+  };
+}
+
 /** One exec through @kubernetes/client-node, collecting its output. */
 export async function execWithClientNode(kubeconfigPath: string, namespace: string, pod: string, container: string, command: string[]): Promise<ExecOutput> {
   const k8s = await import('@kubernetes/client-node');
-  const { Writable } = await import('node:stream');
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const sink = (): { stream: InstanceType<typeof Writable>; text(): string } => {
-    const parts: Buffer[] = [];
-    return {
-      stream: new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          parts.push(chunk);
-          callback();
-        },
-      }),
-      text: () => Buffer.concat(parts).toString('utf8'),
-    };
-  };
-  const out = sink();
-  const err = sink();
+  const out = collect();
+  const err = collect();
   const status = await new Promise<ExecOutput['status']>((resolve, reject) => {
     new k8s.Exec(kc).exec(namespace, pod, container, command, out.stream, err.stream, null, false, (s) => resolve(s as ExecOutput['status'])).catch(reject);
   });

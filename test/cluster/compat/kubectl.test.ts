@@ -12,16 +12,11 @@ import { stringify } from 'yaml';
 import { startCluster } from '../index.ts';
 import type { Cluster } from '../index.ts';
 import { kubectl as runKubectl, kubectlSkipReason, transferBothWays, transferServerPod } from './helpers.ts';
+import { waitFor } from '../testing.ts';
 
 const skip = kubectlSkipReason();
 
 /** Polls until a condition holds (something the cluster does in the background), or fails. */
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  for (const start = Date.now(); !(await check()); await new Promise((r) => setTimeout(r, 200))) {
-    if (Date.now() - start > timeoutMs) assert.fail(`still not so after ${timeoutMs} ms`);
-  }
-}
-
 function deployment(image: string): string {
   return stringify({
     apiVersion: 'apps/v1',
@@ -133,7 +128,7 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
     assert.match(lines[0] ?? '', /^agent-[a-z0-9]{5} busybox:1\.37 2$/);
 
     assert.equal((await k(['delete', 'ds', 'agent', '--wait'])).code, 0);
-    await waitUntil(async () => (await k(['get', 'pods', '-l', 'app=agent', '-o', 'name'])).stdout.trim() === '');
+    await waitFor('the agent pods to go', async () => (await k(['get', 'pods', '-l', 'app=agent', '-o', 'name'])).stdout.trim() === '', 60_000);
   });
 
   test('run, create deployment, wait --for=condition=Ready, delete --wait', async () => {
@@ -184,7 +179,7 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
       const pid = started.stdout.trim();
       // Still there once the forked shell has become `sleep` (it may not have yet at first).
       const running = new RegExp(`^\\s*${pid}\\s+sleep ${mark}$`, 'm');
-      await waitUntil(async () => running.test((await k(['exec', 'bb', '--', 'ps', '-o', 'pid,args'], { env })).stdout));
+      await waitFor('the background sleep', async () => running.test((await k(['exec', 'bb', '--', 'ps', '-o', 'pid,args'], { env })).stdout), 60_000);
       assert.equal((await k(['exec', 'bb', '--', 'kill', pid])).code, 0);
     }
   });

@@ -18,7 +18,7 @@ interface Taint {
 
 /** What the controller adds to every daemon pod (util.AddOrUpdateDaemonPodTolerations), so
  *  that node conditions neither evict nor keep out a daemon. */
-export function daemonTolerations(spec: PodSpec): Toleration[] {
+function daemonTolerations(spec: PodSpec): Toleration[] {
   const added: Toleration[] = [
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },

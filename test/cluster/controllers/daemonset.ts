@@ -45,8 +45,10 @@ export class DaemonSetController extends WorkloadController {
       byNode.set(node, [...(byNode.get(node) ?? []), pod]);
     }
 
+    // Oldest first: the pod a node keeps, and the one the status counts, is the first.
+    for (const list of byNode.values()) list.sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp));
     for (const node of wanted) {
-      const running = (byNode.get(node) ?? []).sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp));
+      const running = byNode.get(node) ?? [];
       if (running.length === 0) this.registry.create(pods(), namespace, this.podFor(ds, hash, node));
       // Without surge, one pod per node: the oldest stays.
       for (const extra of running.slice(1)) this.deletePod(extra);

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import type { PodHandle } from './types.ts';
-import { container, podSpec, serverScript, skipReason, testRuntime, waitFor } from './testing.ts';
+import { container, podSpec, serverScript, skipReason, testRuntime, waitForListener } from './testing.ts';
 
 const SHA256 = 7000;
 const ECHO = 7001;
@@ -22,7 +22,7 @@ describe('connect', { skip: skipReason }, () => {
     const server = (mode: string, port: number) => container(mode, 'debian', { command: ['python3', '-c', serverScript, mode, String(port)] });
     pod = await runtime.startPod(podSpec('servers', [server('sha256', SHA256), server('echo', ECHO), server('hello', HELLO)]));
     for (const port of [SHA256, ECHO, HELLO]) {
-      await waitFor(`the server on ${port}`, () => pod.connect(port).then((s) => (s.destroy(), true), () => false));
+      await waitForListener(pod, port);
     }
   });
   after(() => runtime?.close());
@@ -68,7 +68,7 @@ describe('connect', { skip: skipReason }, () => {
 
   test('open connections end when the pod stops', async () => {
     const own = await runtime.startPod(podSpec('stopping', [container('echo', 'debian', { command: ['python3', '-c', serverScript, 'echo', String(ECHO)] })]));
-    await waitFor('the echo server', () => own.connect(ECHO).then((s) => (s.destroy(), true), () => false));
+    await waitForListener(own, ECHO, 'the echo server');
     const socket = await own.connect(ECHO);
     const closed = new Promise((resolve) => socket.once('close', resolve));
     socket.on('error', () => undefined);

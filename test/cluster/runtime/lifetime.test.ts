@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { processStartTime } from './lifetime/ownership.ts';
 import { createRuntime } from './runtime.ts';
-import { container, hostSleepers, marker, mountsUnder, podSpec, serverScript, sh, skipReason, testRuntime, testStateDir, waitFor } from './testing.ts';
+import { container, hostSleepers, marker, mountsUnder, podSpec, serverScript, sh, skipReason, testRuntime, testStateDir, waitFor, waitForListener } from './testing.ts';
 
 const crashChild = new URL('fixtures/crash-child.ts', import.meta.url).pathname;
 
@@ -24,7 +24,7 @@ describe('lifetime', { skip: skipReason }, () => {
       }),
     );
     await sh(pod, 'main', `setsid sh -c 'sleep ${mark} </dev/null >/dev/null 2>&1 &'`);
-    await waitFor('the echo server', () => pod.connect(7000).then((s) => (s.destroy(), true), () => false));
+    await waitForListener(pod, 7000, 'the echo server');
     const open = await pod.connect(7000);
     open.on('error', () => undefined).resume();
     const cgroupDir = runtime.cgroupDir;

@@ -4,21 +4,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isSameProcess } from './lifetime/ownership.ts';
+import { liveProcessOf } from './lifetime/ownership.ts';
+import { mountsUnder as mountsIn } from './lifetime/stale.ts';
+import { clusterSkipReason, waitFor } from '../testing.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { createRuntime } from './runtime.ts';
 import type { ContainerSpec, ExecResult, ImageName, PodHandle, PodSpecForRuntime } from './types.ts';
 
+export { waitFor };
+
 /** Why these suites cannot run here, or false. */
-export const skipReason: string | false =
-  process.env.SSHPOD_UNIT_ONLY === '1'
-    ? 'unit tests only'
-    : process.platform !== 'linux'
-      ? 'the test cluster runtime needs Linux'
-      : process.getuid?.() !== 0
-        ? 'the test cluster runtime needs root'
-        : false;
+export const skipReason: string | false = clusterSkipReason() ?? false;
 
 export const serverScript = readFileSync(new URL('fixtures/tcp-server.py', import.meta.url), 'utf8');
 
@@ -39,8 +35,8 @@ export async function testStateDir(): Promise<string> {
   await mkdir(testStateRoot, { recursive: true });
   for (const entry of await readdir(testStateRoot)) {
     const dir = join(testStateRoot, entry);
-    const [pid, startTime] = (await readFile(join(dir, 'owner'), 'utf8').catch(() => '')).trim().split(' ');
-    if (!pid || !startTime || (await isSameProcess(Number(pid), startTime))) continue; // live, or just being created
+    const owner = (await readFile(join(dir, 'owner'), 'utf8').catch(() => '')).trim();
+    if (owner === '' || (await liveProcessOf(owner)) !== undefined) continue; // just being created, or live
     try {
       await (await createRuntime({ stateDir: dir })).shutdown();
       await rm(dir, { recursive: true, force: true });
@@ -87,12 +83,10 @@ export async function sh(pod: PodHandle, containerName: string, script: string):
   return stdout;
 }
 
-/** Waits for a condition that becomes true on its own (a server starting, a process dying). */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  for (const start = Date.now(); Date.now() - start < timeoutMs; await sleep(20)) {
-    if (await check()) return;
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+
+/** Waits until something in the pod accepts connections on `port`. */
+export function waitForListener(pod: PodHandle, port: number, what = `the server on ${port}`): Promise<void> {
+  return waitFor(what, () => pod.connect(port).then((s) => (s.destroy(), true), () => false));
 }
 
 /** A number to run `sleep <marker>` with, and find those processes again on the host. */
@@ -116,10 +110,7 @@ export function hostSleepers(mark: string): number[] {
 
 /** Mount points at or below a directory, from the host's view. */
 export function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
+  return mountsIn(readFileSync('/proc/self/mountinfo', 'utf8'), dir);
 }
 
 /** A free-looking high port (the tests check the host refuses it before relying on that). */

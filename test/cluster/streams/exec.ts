@@ -65,6 +65,13 @@ export function execStatus(command: string[], result: ExecResult): ExecStatusBod
   };
 }
 
+/** What kubelet writes on the error channel at the end: the Status as JSON from v4 on, only a
+ *  failure's message before (older clients read that text as the error); undefined for nothing. */
+export function errorChannelText(protocol: string, status: ExecStatusBody): string | undefined {
+  if (protocol.startsWith('v4.') || protocol.startsWith('v5.')) return JSON.stringify(status);
+  return status.status === 'Failure' && status.message ? status.message : undefined;
+}
+
 /** The text a CRI runtime prints when the process could not be started at all. */
 export function startFailureText(message: string): string {
   return `OCI runtime exec failed: exec failed: unable to start container process: ${message}: unknown\r\n`;
@@ -131,12 +138,8 @@ export async function serveExec(ch: ChannelSocket, req: ExecRequest, proc: ExecP
     if (req.stderr) await ch.send(2, text);
     else if (req.stdout) await ch.send(1, text);
   }
-  const st = execStatus(req.command, result);
-  if (ch.protocol.startsWith('v4.') || ch.protocol.startsWith('v5.')) {
-    await ch.send(3, Buffer.from(JSON.stringify(st)));
-  } else if (st.status === 'Failure' && st.message) {
-    await ch.send(3, Buffer.from(st.message));
-  }
+  const text = errorChannelText(ch.protocol, execStatus(req.command, result));
+  if (text !== undefined) await ch.send(3, Buffer.from(text));
   ch.close();
   return result;
 }

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { SpdyStream } from 'spdy-transport';
 import type { ExecProcess, ExecResult } from '../runtime/types.ts';
 import type { ExecRequest } from './exec.ts';
-import { execStatus, resizeParser, startFailureText } from './exec.ts';
+import { errorChannelText, execStatus, resizeParser, startFailureText } from './exec.ts';
 import { spdyServer } from './spdy.ts';
 
 /** Server preference does not matter: kubelet takes the client's first supported protocol. */
@@ -78,11 +78,10 @@ export function serveSpdyExec(socket: Duplex, protocol: string, req: ExecRequest
     if (!result.started && result.message) (stderr ?? stdout)?.write(startFailureText(result.message));
     stdout?.end();
     stderr?.end();
-    const status = execStatus(req.command, result);
     const error = streams.get('error');
     if (error) {
-      if (protocol === 'v4.channel.k8s.io') error.write(JSON.stringify(status));
-      else if (status.status === 'Failure' && status.message) error.write(status.message);
+      const text = errorChannelText(protocol, execStatus(req.command, result));
+      if (text !== undefined) error.write(text);
       error.end();
     }
     // kubelet closes the connection once the streams are done; the client has its status.

@@ -79,6 +79,17 @@ function negotiate(req: IncomingMessage, supported: string[]): string {
   return match;
 }
 
+/** Answers a SPDY/3.1 upgrade with the stream protocol `choose` picks from the client's, or
+ *  refuses it with kube-apiserver's message; returns the protocol. */
+function acceptSpdy(req: IncomingMessage, socket: Duplex, head: Buffer, choose: (offered: string[]) => string | undefined, supported: string[]): string {
+  const offered = streamProtocols(req);
+  const protocol = choose(offered);
+  if (protocol === undefined) throw badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${supported.join(' ')}]`);
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+  if (head.length > 0) socket.unshift(head);
+  return protocol;
+}
+
 /** X-Stream-Protocol-Version may be repeated or comma-separated. */
 function streamProtocols(req: IncomingMessage): string[] {
   const raw = req.headersDistinct['x-stream-protocol-version'] ?? [];
@@ -138,11 +149,7 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
       const container = containerFor(pod, request.container);
       if (!containerRunning(handle, container)) throw badRequest(`container not found ("${container}")`);
       if (upgrade === 'spdy/3.1') {
-        const offered = streamProtocols(req);
-        const protocol = negotiateSpdyExec(offered);
-        if (protocol === undefined) throw badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${spdyExecProtocols.join(' ')}]`);
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
-        if (head.length > 0) socket.unshift(head);
+        const protocol = acceptSpdy(req, socket, head, negotiateSpdyExec, spdyExecProtocols);
         serveSpdyExec(socket, protocol, { ...request, container }, () => handle.exec({ container, command: request.command, stdin: request.stdin, tty: request.tty }), ctx.log);
         return { code: 101, protocol: `SPDY/3.1+${protocol}` };
       }
@@ -174,10 +181,7 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
         return { code: 101, protocol };
       }
       if (upgrade === 'spdy/3.1') {
-        const versions = streamProtocols(req);
-        if (!versions.includes('portforward.k8s.io')) throw badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [portforward.k8s.io]`);
-        socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
-        if (head.length > 0) socket.unshift(head);
+        acceptSpdy(req, socket, head, (offered) => (offered.includes('portforward.k8s.io') ? 'portforward.k8s.io' : undefined), ['portforward.k8s.io']);
         serveSpdyPortForward(socket, target, ctx.log);
         return { code: 101, protocol: 'SPDY/3.1+portforward.k8s.io' };
       }

@@ -17,14 +17,24 @@ export async function isSameProcess(pid: number, startTime: string): Promise<boo
   return (await processStartTime(pid)) === startTime;
 }
 
+/** This process as an owner: the "pid start-time" line that owner and pid files hold. */
+export async function ownerLine(): Promise<string> {
+  return `${process.pid} ${(await processStartTime(process.pid)) ?? ''}\n`;
+}
+
+/** The pid a "pid start-time" line names, if that very process still lives. */
+export async function liveProcessOf(line: string): Promise<number | undefined> {
+  const [pid, startTime] = line.trim().split(' ');
+  return pid && startTime && (await isSameProcess(Number(pid), startTime)) ? Number(pid) : undefined;
+}
+
 export async function claimStateDir(stateDir: string): Promise<void> {
   const file = join(stateDir, 'owner');
-  const previous = await readFile(file, 'utf8').catch(() => '');
-  const [pid, startTime] = previous.trim().split(' ');
-  if (pid && startTime && Number(pid) !== process.pid && (await isSameProcess(Number(pid), startTime))) {
-    throw new Error(`the test cluster state directory ${stateDir} is in use by process ${pid}; stop that cluster or give this one another state directory`);
+  const owner = await liveProcessOf(await readFile(file, 'utf8').catch(() => ''));
+  if (owner !== undefined && owner !== process.pid) {
+    throw new Error(`the test cluster state directory ${stateDir} is in use by process ${owner}; stop that cluster or give this one another state directory`);
   }
-  await writeFile(file, `${process.pid} ${await processStartTime(process.pid)}\n`);
+  await writeFile(file, await ownerLine());
 }
 
 export async function releaseStateDir(stateDir: string): Promise<void> {

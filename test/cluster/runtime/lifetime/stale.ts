@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CgroupTree } from './cgroup.ts';
 import { killQuietly, unescapeMountinfo } from './cgroup.ts';
-import { isSameProcess } from './ownership.ts';
+import { liveProcessOf } from './ownership.ts';
 
 const run = promisify(execFile);
 
@@ -21,8 +21,8 @@ export async function cleanStaleState(stateDir: string, cgroups: CgroupTree | un
   for (const pod of await readdir(podsDir).catch(() => [] as string[])) {
     const recorded = await readFile(join(podsDir, pod, PIDS_FILE), 'utf8').catch(() => '');
     for (const line of recorded.split('\n').filter(Boolean)) {
-      const [pid, startTime] = line.split(' ');
-      if (pid && startTime && (await isSameProcess(Number(pid), startTime))) killQuietly(Number(pid));
+      const pid = await liveProcessOf(line);
+      if (pid !== undefined) killQuietly(pid);
     }
   }
   for (const mountPoint of mountsUnder(await readFile('/proc/self/mountinfo', 'utf8'), stateDir)) {
