@@ -2,19 +2,23 @@
 // sshpod's launcher: runs the bundled program (dist/sshpod.cjs) with a V8 code cache kept in
 // ~/.cache/sshpod/code-cache. Every ssh connection starts a new sshpod process, and compiling the
 // bundle anew each time is ~15 ms of its start-up; with the cache it is not compiled at all. V8
-// checks that a cache fits (same source, V8 version and flags); one that does not is rebuilt.
+// checks only that a cache fits the source's length, V8 version and flags, so the cache is named
+// by the bundle's sha256 (written into its first line at build time, hashed here if missing): only
+// code compiled from this very bundle can run. One that V8 rejects anyway is rebuilt.
 'use strict';
-const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
 const { dirname, join } = require('node:path');
+const { createHash } = require('node:crypto');
 const Module = require('node:module');
 const vm = require('node:vm');
 
 const bundle = join(__dirname, '..', 'dist', 'sshpod.cjs');
 const source = readFileSync(bundle, 'utf8');
-const { size, mtimeMs } = statSync(bundle);
+const stamped = /^\/\/ sshpod-bundle-sha256=([0-9a-f]{64})\n/.exec(source);
+const bundleHash = stamped ? stamped[1] : createHash('sha256').update(source).digest('hex');
 const cacheDir = join(homedir(), '.cache', 'sshpod', 'code-cache');
-const cacheName = `${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}.bin`;
+const cacheName = `${process.version}-${process.arch}-${bundleHash}.bin`;
 
 let cachedData;
 try {

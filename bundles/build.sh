@@ -157,7 +157,7 @@ build_target() {
   # The build path must not leak into the binary (OpenSSH's log macros use __FILE__).
   local cflags="-Os -ffunction-sections -fdata-sections -ffile-prefix-map=$dir=. -ffile-prefix-map=$here=."
   local cppflags="-idirafter $dir/kernel-headers"
-  local ldflags="-static -Wl,--gc-sections -Wl,--build-id=none -Wl,--wrap=getpwnam -Wl,--wrap=getpwuid -Wl,--wrap=daemon -Wl,--wrap=listen -Wl,--wrap=malloc -Wl,--wrap=free -Wl,--wrap=calloc -Wl,--undefined=__wrap_malloc"
+  local ldflags="-static -Wl,--gc-sections -Wl,--build-id=none -Wl,--wrap=getpwnam -Wl,--wrap=getpwuid -Wl,--wrap=daemon -Wl,--wrap=listen -Wl,--wrap=chdir -Wl,--wrap=fork -Wl,--wrap=waitpid -Wl,--wrap=ppoll -Wl,--wrap=malloc -Wl,--wrap=free -Wl,--wrap=calloc -Wl,--undefined=__wrap_malloc"
 
   # The compat objects go in through LIBS so configure's own link tests see them too (crypt()).
   mkdir -p "$dir/sshpod-compat"

@@ -2,7 +2,8 @@
 // hundreds of module resolutions, and bin/sshpod.cjs can run it from a V8 code cache (CommonJS,
 // because vm.Script takes a code cache and ES modules cannot be loaded that way on Node 20).
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -62,3 +63,11 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The launcher names its V8 code cache by this hash: V8 itself checks only the source's length,
+// and would run a cache compiled from another bundle of the same length. Computed here, once, so
+// that no connect pays for hashing half a megabyte; the line is a comment, outside the hash.
+const outfile = new URL('../dist/sshpod.cjs', import.meta.url);
+const bundled = await readFile(outfile, 'utf8');
+const digest = createHash('sha256').update(bundled).digest('hex');
+await writeFile(outfile, `// sshpod-bundle-sha256=${digest}\n${bundled}`);

@@ -1,5 +1,7 @@
 // Every failure a user can hit is an SshpodError: one line saying what went wrong, and a hint
-// saying what to do. The CLI prints exactly those (stack traces only at --log-level debug).
+// saying what to do. The CLI prints exactly those (stack traces only at --log-level debug), and
+// only through printable(): messages quote pods and API servers, which may send control characters.
+import { printable } from './text/printable.ts';
 
 export type ErrorKind =
   | 'usage' // bad flags or a hostname that does not parse
@@ -10,6 +12,7 @@ export type ErrorKind =
   | 'container' // the container cannot host sshd (no sh, no writable dir, arch)
   | 'user' // ssh user not allowed in this container
   | 'stream' // the relay broke
+  | 'timeout' // a step of the connection did not finish in time
   | 'local'; // local files (keys, ssh config)
 
 export class SshpodError extends Error {
@@ -31,7 +34,7 @@ export function isSshpodError(error: unknown): error is SshpodError {
 /** Messages that quote other programs (YAML parsers, credential plugins) may span lines; what the
  *  user sees is one line each (the whole text is in the --log-level debug output). */
 function oneLine(text: string): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ').trim();
+  const flat = printable(text.replace(/\s*\n\s*/g, ' ').trim());
   return flat.length > 400 ? `${flat.slice(0, 399)}…` : flat;
 }
 

@@ -1,4 +1,7 @@
-// Diagnostics go to stderr only: stdout of `sshpod proxy` is the SSH byte stream.
+// Diagnostics go to stderr only: stdout of `sshpod proxy` is the SSH byte stream. Lines quote
+// what pods and servers said, so they pass through printable() like every message.
+import { printable } from './text/printable.ts';
+
 // At debug level every line carries the milliseconds since process start, so a run prints
 // a timeline of the connect path (start-up, kubeconfig, API calls, execs, port-forward, first byte).
 
@@ -22,7 +25,8 @@ export function isLogLevel(value: string): value is LogLevel {
 function write(level: LogLevel, message: string): void {
   if (ranks[level] > ranks[current]) return;
   const elapsed = performance.now().toFixed(0).padStart(5, ' ');
-  process.stderr.write(current === 'debug' ? `sshpod ${elapsed}ms ${message}\n` : `sshpod: ${message}\n`);
+  const text = message.split('\n').map(printable).join('\n'); // stacks keep their lines
+  process.stderr.write(current === 'debug' ? `sshpod ${elapsed}ms ${text}\n` : `sshpod: ${text}\n`);
 }
 
 export const log = {

@@ -5,6 +5,9 @@
  * -Wl,--wrap=daemon -Wl,--wrap=listen) the starting process waits until the daemon either
  * listens (exit 0) or dies first (exit with the daemon's status: 255 for "Cannot bind any
  * address."). sshd treats any bound address as success, and so does this.
+ *
+ * The daemon keeps its working directory (daemon(3) would chdir to /): see keep-cwd.c. It
+ * also tells idle-exit.c that this process is the listener.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+void sshpod_became_listener(void);
 int __real_listen(int fd, int backlog);
 int __wrap_listen(int fd, int backlog);
 int __wrap_daemon(int nochdir, int noclose);
@@ -78,8 +82,8 @@ int __wrap_daemon(int nochdir, int noclose)
 	ready_fd = ready[1];
 	if (setsid() == -1)
 		return -1;
-	if (!nochdir && chdir("/") == -1)
-		return -1;
+	(void)nochdir; /* the working directory is kept on purpose: see keep-cwd.c */
+	sshpod_became_listener();
 	if (!noclose) {
 		if ((null_fd = open("/dev/null", O_RDWR)) == -1)
 			return -1;

@@ -2,9 +2,10 @@
 // so a 403 names the exact RBAC verb and resource to ask for, whatever the server's wording.
 import { SshpodError } from '../errors.ts';
 import type { Status } from './types.ts';
+import { seconds, TIMEOUT_HINT } from '../timeout.ts';
 
 export interface Operation {
-  verb: 'get' | 'list' | 'create';
+  verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
   /** `pods`, `pods/exec`, `deployments.apps`, … */
   resource: string;
   namespace: string;
@@ -21,7 +22,7 @@ export function parseStatus(body: string): Status | undefined {
   }
 }
 
-function describe(operation: Operation): string {
+export function describeOperation(operation: Operation): string {
   const what = operation.name ? `${operation.resource} "${operation.name}"` : operation.resource;
   return `${operation.verb} ${what} in namespace "${operation.namespace}"`;
 }
@@ -38,13 +39,13 @@ export function apiError(statusCode: number, body: string, operation: Operation,
         hint: 'log in again (e.g. refresh your cloud CLI session) or fix the user of that context',
       });
     case 403:
-      return new SshpodError('forbidden', `not allowed to ${describe(operation)}: ${serverMessage}`, {
+      return new SshpodError('forbidden', `not allowed to ${describeOperation(operation)}: ${serverMessage}`, {
         hint: `ask your cluster admin for RBAC permission to ${operation.verb} ${operation.resource} in namespace "${operation.namespace}" (sshpod needs ${NEEDED_PERMISSIONS})`,
       });
     case 404:
       return new SshpodError('not-found', serverMessage, { hint: `check the name and namespace (context "${context}")` });
     default:
-      return new SshpodError('api', `the API server refused to ${describe(operation)}: ${serverMessage} (HTTP ${statusCode})`, {
+      return new SshpodError('api', `the API server refused to ${describeOperation(operation)}: ${serverMessage} (HTTP ${statusCode})`, {
         hint: 'run again with --log-level debug to see the requests',
       });
   }
@@ -65,4 +66,13 @@ export function transportError(error: unknown, connection: { server: URL; contex
     hint: 'check that the cluster is up and reachable from here (VPN, proxy), and the server address in your kubeconfig',
     cause: error,
   });
+}
+
+/** A step that did not finish within the step timeout (src/timeout.ts). */
+export function timeoutError(connection: { server: URL; context: string }, operation: Operation, ms: number): SshpodError {
+  return new SshpodError(
+    'timeout',
+    `the Kubernetes API at ${connection.server.origin} (context "${connection.context}") did not answer within ${seconds(ms)} (trying to ${describeOperation(operation)})`,
+    { hint: TIMEOUT_HINT },
+  );
 }

@@ -1,14 +1,19 @@
 // One authenticated line to the API server for the whole connect path: credentials are applied
 // once (an exec credential plugin runs at most once, and not at all while its cached credential
 // is valid), and a keep-alive agent lets the requests that follow reuse the TLS connection or at
-// least resume its session.
+// least resume its session. Every request and upgrade is bounded by the step timeout
+// (src/timeout.ts): a server that accepts the TCP connection and never answers is named, not
+// waited for. A server-side caller (the gateway) may act for someone else through Kubernetes
+// impersonation headers, so that the cluster's RBAC decides what that person may do.
 import http from 'node:http';
 import https from 'node:https';
 import WebSocket from 'ws';
 import type { SelectedContext } from './kubeconfig.ts';
 import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
-import { apiError, transportError, type Operation } from './api-error.ts';
+import { apiError, timeoutError, transportError, type Operation } from './api-error.ts';
+import type { HttpMethod, KubeApi, RequestOptions } from './api.ts';
+import { stepTimeoutMs } from '../timeout.ts';
 import { defaultCertificateAuthorities } from './trust.ts';
 import { loadProxyAgents } from './lazy/proxy-agents.ts';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -18,19 +23,32 @@ import { PluginCredentials } from './plugin-credentials.ts';
 
 type TlsOptions = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
 
-export class ApiConnection {
+export interface ConnectionOptions {
+  /** Where exec plugin credentials may be kept between connections (none if undefined). */
+  cacheDir?: string;
+  /** Bound of each request and upgrade; the step timeout by default. */
+  timeoutMs?: number;
+  /** Act as this user (Impersonate-User / Impersonate-Group headers). */
+  impersonate?: { user: string; groups?: string[] };
+}
+
+export class ApiConnection implements KubeApi {
   readonly server: URL;
   readonly context: string;
+  readonly timeoutMs: number;
   private readonly selected: SelectedContext;
+  private readonly extraHeaders: Record<string, string | string[]>;
   private readonly plugin: PluginCredentials | undefined;
   private agent: http.Agent;
   private headers: Record<string, string>;
   private readonly retiredAgents: http.Agent[] = [];
   private renewal: Promise<boolean> | undefined;
 
-  private constructor(selected: SelectedContext, options: https.RequestOptions, plugin: PluginCredentials | undefined) {
+  private constructor(selected: SelectedContext, options: https.RequestOptions, plugin: PluginCredentials | undefined, connectionOptions: ConnectionOptions) {
     this.server = new URL(selected.server);
     this.context = selected.context;
+    this.timeoutMs = connectionOptions.timeoutMs ?? stepTimeoutMs();
+    this.extraHeaders = impersonationHeaders(connectionOptions.impersonate);
     this.selected = selected;
     this.plugin = plugin;
     const { agent, headers } = transportFor(selected, options);
@@ -38,8 +56,8 @@ export class ApiConnection {
     this.headers = headers;
   }
 
-  /** `cacheDir`: where exec plugin credentials may be kept between connections (none if undefined). */
-  static async open(selected: SelectedContext, cacheDir?: string): Promise<ApiConnection> {
+  static async open(selected: SelectedContext, connectionOptions: ConnectionOptions = {}): Promise<ApiConnection> {
+    const { cacheDir } = connectionOptions;
     const options: https.RequestOptions = {};
     if (selected.kubeConfig.getCurrentCluster()?.proxyUrl) await loadProxyAgents();
     const user = selected.kubeConfig.getCurrentUser();
@@ -55,7 +73,14 @@ export class ApiConnection {
     } catch (error) {
       throw credentialError(selected, error);
     }
-    return new ApiConnection(selected, options, plugin);
+    return new ApiConnection(selected, options, plugin, connectionOptions);
+  }
+
+  /** The same server and credentials, acting as another user (for the gateway). */
+  impersonating(user: string, groups: string[] = []): ApiConnection {
+    const copy = Object.create(ApiConnection.prototype) as ApiConnection;
+    Object.assign(copy, this, { extraHeaders: impersonationHeaders({ user, groups }) });
+    return copy;
   }
 
   /**
@@ -92,24 +117,45 @@ export class ApiConnection {
     return url;
   }
 
-  /** GET a JSON object. */
-  async get<T>(path: string, operation: Operation, query?: URLSearchParams, retried = false): Promise<T> {
-    const url = this.url(path, query, 'http');
+  get<T>(path: string, operation: Operation, query?: URLSearchParams): Promise<T> {
+    return this.request<T>('GET', path, operation, { query });
+  }
+
+  /** A JSON request, bounded by the step timeout; a 401 after a cached credential renews it once. */
+  async request<T>(method: HttpMethod, path: string, operation: Operation, options: RequestOptions = {}, retried = false): Promise<T> {
+    const url = this.url(path, options.query, 'http');
     const started = performance.now();
     const transport = url.protocol === 'https:' ? https : http;
+    let payload: string | undefined;
+    const headers: Record<string, string | string[]> = { ...this.headers, ...this.extraHeaders, Accept: 'application/json' };
+    if (options.body !== undefined) {
+      payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+    }
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = transport.get(url, { agent: this.agent, headers: { ...this.headers, Accept: 'application/json' } }, (response) => {
+      const request = transport.request(url, { method, agent: this.agent, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
         response.on('error', reject);
       });
-      request.on('error', reject);
+      const timer = setTimeout(() => {
+        request.destroy();
+        reject(timeoutError(this, operation, this.timeoutMs));
+      }, this.timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      request.end(payload);
     }).catch((error: unknown) => {
-      throw transportError(error, this);
+      throw error instanceof SshpodError ? error : transportError(error, this);
     });
-    log.debug(`GET ${url.pathname}${url.search} → ${status} (${(performance.now() - started).toFixed(0)} ms)`);
-    if (status === 401 && !retried && (await this.renewCredential())) return this.get(path, operation, query, true);
+    log.debug(`${method} ${url.pathname}${url.search} → ${status} (${(performance.now() - started).toFixed(0)} ms)`);
+    if (status === 401 && !retried && (await this.renewCredential())) return this.request(method, path, operation, options, true);
     if (status < 200 || status >= 300) throw apiError(status, body, operation, this.context);
     try {
       return JSON.parse(body) as T;
@@ -129,9 +175,9 @@ export class ApiConnection {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, protocols, {
         agent: this.agent,
-        headers: this.headers,
+        headers: { ...this.headers, ...this.extraHeaders },
         perMessageDeflate: false,
-        handshakeTimeout: 30_000,
+        handshakeTimeout: this.timeoutMs,
         // Masking protects browsers' proxies from cache poisoning; a CLI talking to the API
         // server gains nothing from it, and a zero mask lets ws skip a pass over every byte.
         generateMask: (mask: Buffer) => {
@@ -169,7 +215,8 @@ export class ApiConnection {
       socket.once('error', (error) => {
         if (settled) return;
         settled = true;
-        reject(transportError(error, this));
+        // ws words its handshake timeout as an error; it is the server not answering in time.
+        reject(/handshake has timed out/i.test(error.message) ? timeoutError(this, operation, this.timeoutMs) : transportError(error, this));
       });
     });
   }
@@ -178,6 +225,13 @@ export class ApiConnection {
     this.agent.destroy();
     for (const agent of this.retiredAgents) agent.destroy();
   }
+}
+
+function impersonationHeaders(impersonate: ConnectionOptions['impersonate']): Record<string, string | string[]> {
+  if (!impersonate) return {};
+  const headers: Record<string, string | string[]> = { 'Impersonate-User': impersonate.user };
+  if (impersonate.groups && impersonate.groups.length > 0) headers['Impersonate-Group'] = impersonate.groups;
+  return headers;
 }
 
 function credentialError(selected: SelectedContext, error: unknown): SshpodError {

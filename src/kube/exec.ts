@@ -4,7 +4,7 @@
 // ([255, channel]) so stdin can end without closing the socket; with v4 it cannot, which the
 // remote script allows for by reading only announced lengths.
 import type WebSocket from 'ws';
-import type { ApiConnection } from './connection.ts';
+import type { KubeApi } from './api.ts';
 import type { Status } from './types.ts';
 import { parseStatus } from './api-error.ts';
 import { podPath } from './paths.ts';
@@ -110,7 +110,7 @@ function statusOf(payload: Buffer): Status {
   return parseStatus(text) ?? { status: 'Failure', message: text };
 }
 
-export async function startExec(connection: ApiConnection, request: ExecRequest): Promise<ExecSession> {
+export async function startExec(connection: KubeApi, request: ExecRequest): Promise<ExecSession> {
   const query = new URLSearchParams();
   for (const part of request.command) query.append('command', part);
   query.set('container', request.container);

@@ -1,7 +1,7 @@
 // Kubeconfig loading as kubectl does it (KUBECONFIG with several files, current context,
 // in-cluster config, exec credential plugins), done by @kubernetes/client-node; this module adds
 // the choice of context from the hostname and words for what can go wrong.
-import { existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 // The config module alone: the package index would also load every generated API client.
@@ -35,6 +35,51 @@ function withExecCommandResolved(user: User, file: string): User {
   return { ...user, exec: { ...exec, command: resolve(dirname(file), command) } };
 }
 
+/** Far above any real kubeconfig (even with hundreds of clusters), far below trouble. */
+const KUBECONFIG_SIZE_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * A kubeconfig file's text. KUBECONFIG may name anything: a FIFO would block a plain read for
+ * ever (so the file is opened non-blocking and must be a regular file), /dev/zero would fill the
+ * memory (so the size is bounded).
+ */
+function readKubeconfigFile(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
+    if (stat.size > KUBECONFIG_SIZE_LIMIT) throw new Error(`${file} is larger than ${KUBECONFIG_SIZE_LIMIT / 1024 / 1024} MiB`);
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function loadFile(target: KubeConfig, file: string): void {
+  const text = readKubeconfigFile(file);
+  if (text.trim() === '') throw new Error(`${file} is empty`);
+  try {
+    target.loadFromString(text);
+  } catch (error) {
+    // A YAML error says where; anything else means the YAML is not a kubeconfig's shape.
+    if ((error as Error).name === 'YAMLException') throw error;
+    throw new Error(`${file} does not look like a kubeconfig (expected clusters, contexts and users)`);
+  }
+  target.makePathsAbsolute(dirname(file));
+}
+
 /**
  * Several KUBECONFIG files merged as kubectl merges them: for clusters, users and contexts the
  * first file that names one wins, and so does the first current-context. (client-node's own
@@ -48,7 +93,7 @@ function loadMerged(target: KubeConfig, files: string[]): void {
   let currentContext = '';
   for (const file of files) {
     const single = new KubeConfig();
-    single.loadFromFile(file);
+    loadFile(single, file);
     for (const cluster of single.getClusters()) if (!clusters.has(cluster.name)) clusters.set(cluster.name, cluster);
     for (const user of single.getUsers()) if (!users.has(user.name)) users.set(user.name, withExecCommandResolved(user, file));
     for (const context of single.getContexts()) if (!contexts.has(context.name)) contexts.set(context.name, context);

@@ -2,9 +2,12 @@
 // (kubelet's portforward/websocket.go): channel 0 carries data, channel 1 errors; each channel's
 // first message is the port as 2 bytes little endian, which is not data. Backpressure holds both
 // ways: a write completes when the socket took the frame, and a full read buffer pauses the socket.
+// sshd speaks first (its banner), so a forward whose first byte does not come in time is named
+// instead of leaving ssh waiting for ever.
 import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import type { ApiConnection } from './connection.ts';
+import type { KubeApi } from './api.ts';
+import { seconds, TIMEOUT_HINT } from '../timeout.ts';
 import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
 import { podPath } from './paths.ts';
@@ -23,7 +26,8 @@ export class PortForwardStream extends Duplex {
   private dataPrefixPending = true;
   private errorPrefixPending = true;
   private errorText = '';
-  private firstByteLogged = false;
+  private firstByteSeen = false;
+  private firstByteTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private frame = Buffer.alloc(0);
 
@@ -47,8 +51,9 @@ export class PortForwardStream extends Duplex {
         payload = payload.subarray(2);
       }
       if (payload.length === 0) return;
-      if (!this.firstByteLogged) {
-        this.firstByteLogged = true;
+      if (!this.firstByteSeen) {
+        this.firstByteSeen = true;
+        clearTimeout(this.firstByteTimer);
         log.debug('port-forward: first byte from the pod');
       }
       if (!this.push(payload)) this.socket.pause();
@@ -59,6 +64,16 @@ export class PortForwardStream extends Duplex {
       }
       this.errorText += payload.toString('utf8');
     }
+  }
+
+  /** Fails the stream unless the pod sends something within `ms`. */
+  expectFirstByte(ms: number): void {
+    if (this.firstByteSeen) return;
+    this.firstByteTimer = setTimeout(() => {
+      this.destroy(
+        new SshpodError('timeout', `sshd in pod "${this.target.pod}" did not answer on port ${this.target.port} within ${seconds(ms)}`, { hint: TIMEOUT_HINT }),
+      );
+    }, ms);
   }
 
   private broken(reason: string): SshpodError {
@@ -100,12 +115,13 @@ export class PortForwardStream extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.firstByteTimer);
     if (this.socket.readyState !== this.socket.CLOSED) this.socket.terminate();
     callback(error);
   }
 }
 
-export async function openPortForward(connection: ApiConnection, request: PortForwardRequest): Promise<PortForwardStream> {
+export async function openPortForward(connection: KubeApi, request: PortForwardRequest): Promise<PortForwardStream> {
   const socket = await connection.openWebSocket(
     podPath(request.namespace, request.pod, 'portforward'),
     new URLSearchParams({ ports: String(request.port) }),

@@ -1,39 +1,26 @@
-// `sshpod proxy`, top to bottom: parse the name → find the pod → prepare the container → pin its
-// host key → open the stream → relay.
-//
-// The first connection to a hostname makes one GET (pod) or a GET and a LIST (workload), one exec
-// (which installs sshd when needed) and one port-forward. A later one goes straight to the sshd it
-// found (known-sshd.ts): one port-forward for a pod target; for a workload, that port-forward runs
-// in parallel with the lookups that confirm the workload still means that pod. If the remembered
-// sshd is not there as it was, the exec path runs and repairs what changed.
+// `sshpod proxy`, top to bottom: parse the name → reach the container's sshd (src/reach: find the
+// pod, prepare the container, open the stream) → pin its host key for this hostname → relay
+// ssh's bytes until either side ends, watching that the sshd presents the key that was pinned.
 import { userInfo } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { parseHostname } from '../target/hostname.ts';
 import { checkLoginName } from '../target/login-name.ts';
 import { loadKubeConfig, selectContext } from '../kube/kubeconfig.ts';
 import { ApiConnection } from '../kube/connection.ts';
-import { openPortForward, type PortForwardStream } from '../kube/port-forward.ts';
-import { resolveTarget, type ResolvedTarget } from '../resolve/resolve-target.ts';
-import { prepareContainer } from '../remote/prepare-container.ts';
-import { installId } from '../remote/install-id.ts';
-import { loadManifest, versionsByMachine } from '../remote/bundles.ts';
+import { reachSshd } from '../reach/reach-sshd.ts';
+import { watchHostKey } from '../reach/host-key-watch.ts';
+import { SshpodError } from '../errors.ts';
+import { fileTargetCache } from '../reach/target-cache.ts';
 import { ensureKeys } from '../ssh/keys.ts';
 import { sshpodPaths } from '../ssh/paths.ts';
 import { hostPattern, pinHostKey } from '../ssh/known-hosts.ts';
-import { isEd25519PublicKey } from '../ssh/openssh-key.ts';
 import { asyncStdout, relay } from '../relay/relay.ts';
-import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
-import { readCachedTarget, sameTarget, writeCachedTarget, type CachedTarget } from './target-cache.ts';
-import { openKnownSshd } from './known-sshd.ts';
 
 export interface ProxyOptions {
   host: string;
   user?: string;
   port?: number;
-}
-
-function sameContainer(target: ResolvedTarget, cached: CachedTarget): boolean {
-  return target.namespace === cached.namespace && target.podName === cached.pod && target.podUid === cached.podUid && target.container === cached.container;
 }
 
 export async function runProxy(options: ProxyOptions): Promise<void> {
@@ -42,57 +29,34 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   const selected = selectContext(loadKubeConfig(), spec.context);
   log.debug(`kubeconfig: context ${selected.context}, server ${selected.server}`);
   const paths = sshpodPaths();
-  const connection = await ApiConnection.open(selected, paths.cacheDir);
+  // ssh binds its ControlMaster socket there once this connection is up: it must exist, even
+  // after someone emptied ~/.cache/sshpod.
+  mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
+  const connection = await ApiConnection.open(selected, { cacheDir: paths.cacheDir });
   const keys = ensureKeys(paths);
 
-  const key = { context: selected.context, namespace: spec.namespace ?? selected.namespace, host: options.host };
-  const cached = readCachedTarget(paths, key);
-  const manifest = loadManifest();
-  const expectedVersion = cached && versionsByMachine(manifest)[cached.arch];
-  const known =
-    cached && cached.login === login && expectedVersion
-      ? openKnownSshd(connection, { namespace: cached.namespace, pod: cached.pod, port: cached.port, installId: installId(cached.podUid, cached.container, expectedVersion) })
-      : undefined;
-
-  let target: ResolvedTarget | undefined;
-  let stream: PortForwardStream | undefined;
-  if (known && cached && spec.kind === 'pod') {
-    // The sshd's install id names the pod uid and container: nothing needs looking up.
-    stream = await known;
-    if (stream) target = { namespace: cached.namespace, podName: cached.pod, podUid: cached.podUid, container: cached.container };
-  }
-  if (!target) {
-    target = await resolveTarget(connection, spec, selected.namespace).catch(async (error: unknown) => {
-      (await known)?.destroy();
-      throw error;
-    });
-    if (known && cached && spec.kind !== 'pod') {
-      const early = await known;
-      if (early && sameContainer(target, cached)) stream = early;
-      else early?.destroy();
-    }
-  }
-  log.info(`${spec.kind} ${spec.name} → pod ${target.podName}, container ${target.container}, namespace ${target.namespace}`);
-
-  let found: CachedTarget;
-  if (stream && cached) {
-    found = cached;
-  } else {
-    const ready = await prepareContainer(connection, manifest, { login, keys, host: options.host, namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container });
-    log.info(`sshd listens on 127.0.0.1:${ready.port} in ${ready.dir}`);
-    if (!isEd25519PublicKey(ready.hostKey)) {
-      throw new SshpodError('container', `the sshd in pod "${target.podName}" reported an invalid host key`, { hint: 'run again with --log-level debug' });
-    }
-    found = { namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container, port: ready.port, arch: ready.arch, hostKey: ready.hostKey, login };
-    stream = await openPortForward(connection, { namespace: target.namespace, pod: target.podName, port: ready.port });
-  }
-  pinHostKey(paths.knownHosts, keys.host.publicKey, hostPattern(options.host, options.port ?? 22), found.hostKey);
-  if (!cached || !sameTarget(cached, found)) writeCachedTarget(paths, key, found);
+  const reached = await reachSshd(
+    connection,
+    { spec, host: options.host, login, authorizedKey: keys.client.publicKey, defaultNamespace: selected.namespace },
+    fileTargetCache(paths, selected.context),
+  );
+  const { stream, sshd } = reached;
+  pinHostKey(paths.knownHosts, keys.host.publicKey, hostPattern(options.host, options.port ?? 22), sshd.hostKey);
 
   // ssh sends its ProxyCommand SIGHUP when it is done with it: a normal end, not an error.
   process.once('SIGHUP', () => process.exit(0));
   log.debug('relaying');
-  await relay(process.stdin, asyncStdout(), stream);
+  const relaying = relay(process.stdin, asyncStdout(), stream);
+  watchHostKey(stream, sshd.hostKey, (presented) => {
+    // ssh refuses it too; forgetting the endpoint lets the next connection start sshpod's own sshd.
+    reached.forget();
+    stream.destroy(
+      new SshpodError('container', `the sshd on port ${sshd.port} of pod "${sshd.pod}" presented a host key sshpod did not install there (${presented.slice(0, 40)}…); something in the pod may be imitating it`, {
+        hint: "connect again: sshpod starts its own sshd anew; if this repeats, tell the pod's owner",
+      }),
+    );
+  });
+  await relaying;
   log.debug('connection closed');
   connection.close();
 }

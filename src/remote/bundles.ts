@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { SshpodError } from '../errors.ts';
 
 /** Bump when sshd_config or the remote layout changes in a way running installs must pick up. */
-export const LAYOUT_REVISION = 2;
+export const LAYOUT_REVISION = 3;
 
 export interface BundleTarget {
   unameMachines: string[];
@@ -81,13 +81,15 @@ export function targetForMachine(manifest: BundleManifest, machine: string): Bun
 export interface BundlePayload {
   bytes: Buffer;
   rawBytes: number;
+  /** Of the unpacked sshd: the container checks it before putting sshd in place. */
+  rawSha256: string;
   format: 'gzip' | 'raw';
 }
 
 /** The bytes to send: the gzip file as shipped, or unpacked here for containers without gzip. */
 export function readBundle(target: BundleTarget, containerHasGzip: boolean, dir = bundleDirectory()): BundlePayload {
   const compressed = readFileSync(join(dir, target.file));
-  if (containerHasGzip) return { bytes: compressed, rawBytes: target.rawSize, format: 'gzip' };
+  if (containerHasGzip) return { bytes: compressed, rawBytes: target.rawSize, rawSha256: target.rawSha256, format: 'gzip' };
   const raw = gunzipSync(compressed);
-  return { bytes: raw, rawBytes: raw.length, format: 'raw' };
+  return { bytes: raw, rawBytes: raw.length, rawSha256: target.rawSha256, format: 'raw' };
 }

@@ -1,26 +1,36 @@
-# sshpod's remote side (protocol 1). Runs as `sh -c <this> sshpod ARGS...` through the exec API,
-# once per connection. Everything it needs arrives as positional parameters (never spliced into
-# this text, so no value is ever parsed as shell code) and, on the cold path only, on stdin.
+# sshpod's remote side (protocol 2). Runs as `sh -c <this> sshpod ARGS...` through the exec API,
+# once per connection that cannot go straight to a running sshd. Everything it needs arrives as
+# positional parameters (never spliced into this text, so no value is ever parsed as shell code)
+# and, on the cold path only, on stdin. Nothing secret is in argv: other processes can read it.
 #
-#   $1 protocol (1)        $2 pod uid        $3 container        $4 ssh login name
+#   $1 protocol (2)        $2 pod uid        $3 container        $4 ssh login name
 #   $5 bundle versions by `uname -m`: "x86_64=V amd64=V aarch64=W arm64=W"
 #   $6 the client's public key line   $7 candidate ports: "41234 52311 ..."
+#   $8 seconds without a connection after which sshd exits and removes its files (0: never)
 #
 # Replies go to stdout as `key=value` lines (sshpod parses them; nothing else is written there):
 #   status=ready         port=, hostkey=, dir=, user=, arch=, end=ready   sshd runs; connect to port
+#   status=waiting       reason=, end=waiting     still at work (another connection holds the lock)
 #   status=need-install  dir=, arch=, gzip=0|1, then environ-bytes=N and N raw bytes of the
 #                        exec's environment; the script then reads the install from stdin:
-#                          sshpod-install 1 <key-lines> <config-lines> <payload-bytes> <raw-bytes> <gzip|raw>
+#                          sshpod-install 2 <key-lines> <config-lines> <payload-bytes> <raw-bytes> <gzip|raw> <sha256>
 #                          <key-lines> lines of the private host key, one line of its public key,
 #                          <config-lines> lines of sshd_config, then <payload-bytes> of sshd.
-#                        and answers status=ready (or status=error) as above.
+#                        and answers status=ready, status=error, or (when that directory could not
+#                        take the files, e.g. a full disk) status=need-install again for the next.
 #   status=error         error=<code>, message=<one line>, users=<names> for user errors, end=error
+#
+# Threat model: root (or the container's own uid) runs this; every OTHER uid in the container is
+# an attacker that may race it — and may own or write the directories on the way to ours (an
+# emptyDir /tmp is 0777 without the sticky bit; the app's $HOME is the app's). So a path is never
+# trusted twice: the script enters its directory, checks that what it is in is its own (owned
+# by us, reached without a symlink), and from then on uses relative names only. sshd is started
+# from there and names all its files /proc/self/cwd/<name> (the bundle keeps its working
+# directory: bundles/compat/keep-cwd.c), so renaming or replacing anything on the path afterwards
+# changes nothing for it. Inside our directory only we can create, rename or replace anything.
 #
 # The exec API may be unable to half-close stdin (protocol v4), so nothing here waits for EOF:
 # every read is of a known number of lines or bytes.
-#
-# The warm path (sshd of the wanted version running, key present) forks nothing: builtins only,
-# because each fork+exec costs milliseconds — tens of them under qemu emulation.
 
 set -u
 set -f
@@ -28,7 +38,7 @@ umask 077
 # Replies go to fd 3; anything else a command prints lands on stderr, never in the reply stream.
 exec 3>&1 1>&2
 
-proto=$1 pod_uid=$2 container=$3 login=$4 versions=$5 pubkey=$6 ports=$7
+proto=$1 pod_uid=$2 container=$3 login=$4 versions=$5 pubkey=$6 ports=$7 idle=${8:-0}
 
 reply() { printf '%s=%s\n' "$1" "$2" >&3; }
 
@@ -43,12 +53,14 @@ fail() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-[ "$proto" = 1 ] || fail protocol "this container was prepared by a different sshpod protocol ($proto)"
+[ "$proto" = 2 ] || fail protocol "this container was prepared by a different sshpod protocol ($proto)"
 case $pod_uid in '' | *[!0-9a-zA-Z-]*) fail bad-argument "invalid pod uid" ;; esac
 case $container in '' | *[!0-9a-z-]*) fail bad-argument "invalid container name" ;; esac
 case $login in '' | -* | *[!A-Za-z0-9._-]*) fail bad-user "invalid user name" ;; esac
 case $pubkey in 'ssh-ed25519 '*) ;; *) fail bad-argument "invalid public key" ;; esac
+case $pubkey in *[!A-Za-z0-9+/=\ ._@:-]*) fail bad-argument "invalid public key" ;; esac
 case $ports in '' | *[!0-9\ ]*) fail bad-argument "invalid port list" ;; esac
+case $idle in '' | *[!0-9]*) fail bad-argument "invalid idle time" ;; esac
 
 # --- who we are ---------------------------------------------------------------------------
 uid='' gid=''
@@ -135,10 +147,10 @@ fi
 user=$login
 
 # --- where our files live -----------------------------------------------------------------
-# <base>/sshpod/<pod-uid>/<container>/: the first base that is writable and allows exec.
-# A directory we did not create (owned by someone else, or a symlink) is never used.
+# <base>/sshpod/<pod-uid>/<container>/ under the first base whose whole path is safe (see the
+# threat model above) and that is writable and allows running programs.
 suffix="sshpod/$pod_uid/$container"
-candidates="${TMPDIR:-/tmp} /tmp ${HOME:-/tmp} /var/tmp /dev/shm"
+candidates="${TMPDIR:-/tmp} /tmp ${HOME:-/tmp} /var/tmp /dev/shm /run"
 if [ -r /proc/self/mounts ]; then
   while read -r _ mount_point fs_type mount_options _; do
     case $fs_type in proc | sysfs | devpts | cgroup* | mqueue | securityfs | debugfs | tracefs | pstore | bpf | configfs | fusectl | hugetlbfs | autofs | binfmt_misc) continue ;; esac
@@ -148,45 +160,94 @@ if [ -r /proc/self/mounts ]; then
   done </proc/self/mounts
 fi
 
-owned_dir() { [ -d "$1" ] && [ ! -L "$1" ] && [ -O "$1" ]; }
+# Whether the current directory is ours: reached without a symlink ($PWD is physical after
+# cd -P and must be the path we asked for) and owned by us, as are its two parents in our tree.
+# Nobody else can then add, rename or replace anything in it.
+here_is_ours() {
+  [ "$PWD" = "$base_path/$suffix" ] && [ -O . ] && [ -O .. ] && [ -O ../.. ]
+}
 
-dir=''
-for base in $candidates; do
-  if owned_dir "$base/$suffix" && [ -f "$base/$suffix/version" ]; then
-    dir="$base/$suffix"
-    break
+# Enters base $1's sshpod directory for this container if one of ours is there; then $dir is its
+# path (for messages) and every later name is relative to it.
+enter_existing() {
+  case $1 in /*) ;; *) return 1 ;; esac
+  cd -P "$1" 2>/dev/null || return 1
+  base_path=${PWD%/}
+  [ -f "$suffix/version" ] || return 1
+  cd -P "$suffix" 2>/dev/null || return 1
+  here_is_ours || return 1
+  dir=$PWD
+  seen_bases=" $base_path "
+}
+
+# Makes (or reuses) base $1's sshpod directory for this container and enters it; $why says why not.
+make_dir() {
+  why=''
+  case $1 in /*) ;; *) why=relative; return 1 ;; esac
+  cd -P "$1" 2>/dev/null || { why=missing; return 1; }
+  base_path=${PWD%/}
+  # The same directory under another name (TMPDIR=/tmp, /var/run and /run) is tried once.
+  case $seen_bases in *" $base_path "*) why=''; return 1 ;; esac
+  seen_bases="$seen_bases $base_path "
+  [ -w . ] || { why='not writable'; return 1; }
+  # mkdir never follows a name that exists; a planted symlink shows in $PWD after cd -P.
+  mkdir -m 711 sshpod 2>/dev/null
+  if ! cd -P sshpod 2>/dev/null || [ "$PWD" != "$base_path/sshpod" ] || [ ! -O . ]; then
+    why="its sshpod directory belongs to another user"
+    return 1
   fi
-done
+  if ! mkdir -p "$pod_uid/$container" 2>/dev/null || ! chmod 711 . "$pod_uid" "$pod_uid/$container" 2>/dev/null; then
+    why='not writable'
+    return 1
+  fi
+  cd -P "$pod_uid/$container" || return 1
+  if ! here_is_ours; then
+    why='its sshpod directory belongs to another user'
+    return 1
+  fi
+  probe=.exec-probe.$$
+  ok=''
+  printf '#!%s\nexit 0\n' "$sh_path" >"$probe" 2>/dev/null && chmod 700 "$probe" && "./$probe" 2>/dev/null && ok=1
+  rm -f "$probe"
+  [ -n "$ok" ] || { why='cannot run programs there'; return 1; }
+  dir=$PWD
+}
 
-# --- the warm path: sshd of the wanted version running, our key present -------------------
+# --- the state of an install (all names relative to $dir, the current directory) -----------
 sshd_alive() {
-  [ -r "$dir/sshd.pid" ] || return 1
-  read -r sshd_pid <"$dir/sshd.pid" || return 1
+  [ -r sshd.pid ] || return 1
+  read -r sshd_pid <sshd.pid || return 1
+  case $sshd_pid in '' | *[!0-9]*) return 1 ;; esac
   [ -r "/proc/$sshd_pid/stat" ] || return 1
-  # The pid may have been reused after sshd died: the process must still be an sshd. A container
-  # whose PID 1 does not reap leaves a dead sshd as a zombie (state Z), which serves nothing.
+  # The pid may have been reused after sshd died: the process must still be an sshd, and ours.
+  # A container whose PID 1 does not reap leaves a dead sshd as a zombie (state Z).
   read -r _ sshd_comm sshd_state _ <"/proc/$sshd_pid/stat" || return 1
-  [ "$sshd_comm" = '(sshd)' ] && [ "$sshd_state" != Z ] && [ "$sshd_state" != X ]
+  [ "$sshd_comm" = '(sshd)' ] && [ "$sshd_state" != Z ] && [ "$sshd_state" != X ] || return 1
+  sshd_owner=''
+  while read -r key real _; do
+    [ "$key" = Uid: ] && sshd_owner=$real && break
+  done <"/proc/$sshd_pid/status"
+  [ "$sshd_owner" = "$uid" ]
 }
 
 key_present() {
-  [ -r "$dir/authorized_keys" ] || return 1
-  while IFS= read -r line; do [ "$line" = "$pubkey" ] && return 0; done <"$dir/authorized_keys"
+  [ -r authorized_keys ] || return 1
+  while IFS= read -r line; do [ "$line" = "$pubkey" ] && return 0; done <authorized_keys
   return 1
 }
 
 fallback_present() {
   for entry in $fallback_entries; do
     found=''
-    if [ -r "$dir/passwd" ]; then
-      while IFS= read -r line; do [ "$line" = "$entry" ] && found=1 && break; done <"$dir/passwd"
+    if [ -r passwd ]; then
+      while IFS= read -r line; do [ "$line" = "$entry" ] && found=1 && break; done <passwd
     fi
     [ -n "$found" ] || return 1
   done
   return 0
 }
 
-# Sets $want to the bundle version for architecture $1 (no subshell: the warm path forks nothing).
+# Sets $want to the bundle version for architecture $1 (no subshell: this path forks little).
 wanted_version() {
   for pair in $versions; do
     if [ "${pair%%=*}" = "$1" ]; then
@@ -197,9 +258,16 @@ wanted_version() {
   return 1
 }
 
+installed_matches() {
+  [ -r arch ] && [ -r version ] || return 1
+  read -r arch <arch && read -r installed <version || return 1
+  wanted_version "$arch" || return 1
+  [ "$installed" = "$want" ] && [ -x sshd ] && [ -s ssh_host_ed25519_key ] && [ -s ssh_host_ed25519_key.pub ]
+}
+
 report_ready() {
-  read -r port <"$dir/port"
-  read -r hostkey <"$dir/host_ed25519_key.pub"
+  read -r port <port
+  read -r hostkey <ssh_host_ed25519_key.pub
   reply status ready
   reply port "$port"
   reply hostkey "$hostkey"
@@ -207,84 +275,85 @@ report_ready() {
   reply user "$user"
   reply arch "$arch"
   reply end ready
+  release_lock
   exit 0
 }
 
-installed_matches() {
-  [ -r "$dir/arch" ] && [ -r "$dir/version" ] || return 1
-  read -r arch <"$dir/arch" && read -r installed <"$dir/version" || return 1
-  wanted_version "$arch" || return 1
-  [ "$installed" = "$want" ] && [ -x "$dir/sshd" ] && [ -s "$dir/host_ed25519_key" ]
-}
+# --- the warm path: sshd of the wanted version running, our key present -------------------
+dir=''
+for base in $candidates; do
+  if enter_existing "$base"; then break; fi
+  dir=''
+done
 
 if [ -n "$dir" ] && installed_matches && sshd_alive && key_present && fallback_present; then
   report_ready
 fi
 
 # --- the slow path: under a lock, so that concurrent connections make exactly one sshd -----
-if [ -z "$dir" ]; then
-  tried=''
-  for base in $candidates; do
-    case " $tried " in *" $base "*) continue ;; esac
-    tried="$tried $base"
-    if [ ! -d "$base" ] || [ ! -w "$base" ]; then continue; fi
-    mkdir -p "$base/$suffix" 2>/dev/null || continue
-    ok=1
-    for part in "$base/sshpod" "$base/sshpod/$pod_uid" "$base/$suffix"; do
-      # 0711: the login user (not the owner when root serves another user) must reach
-      # authorized_keys; nothing in these directories can be listed.
-      if ! owned_dir "$part" || ! chmod 711 "$part" 2>/dev/null; then
-        ok=''
-        break
-      fi
-    done
-    [ -n "$ok" ] || continue
-    probe="$base/$suffix/.exec-probe.$$"
-    printf '#!%s\nexit 0\n' "$sh_path" >"$probe" && chmod 700 "$probe" && "$probe" 2>/dev/null && ok=2
-    rm -f "$probe"
-    [ "$ok" = 2 ] || continue
-    dir="$base/$suffix"
-    break
-  done
-  [ -n "$dir" ] || fail no-writable-dir "no directory in this container is both writable and allows running programs (tried:$tried)"
-fi
+# Set while we hold lock/ in the directory we are in (every call below is made from there).
+lock_held=''
+release_lock() {
+  [ -n "$lock_held" ] && rm -rf lock
+  lock_held=''
+}
 
-lock="$dir/lock"
-waited=0
-until mkdir "$lock" 2>/dev/null; do
-  holder=''
-  [ -r "$lock/pid" ] && read -r holder <"$lock/pid"
-  if [ -n "$holder" ] && [ ! -d "/proc/$holder" ]; then
-    # The holder died without cleaning up; renaming first lets only one waiter remove it.
-    mv "$lock" "$lock.stale.$$" 2>/dev/null && rm -rf "$lock.stale.$$"
-    continue
+# Leaves a directory that did not work out: nothing of ours stays behind in it (rmdir removes
+# only what is empty, so an install that is still there, or its running sshd's files, stay).
+abandon_dir() {
+  release_lock
+  if [ -n "$dir" ] && [ "$PWD" = "$dir" ] && [ ! -e version ]; then
+    # cd -P .. goes to the parent of the directory we are in, whatever its path became.
+    cd -P .. && rmdir "$container" 2>/dev/null && cd -P .. && rmdir "$pod_uid" 2>/dev/null
   fi
-  waited=$((waited + 1))
-  [ "$waited" -ge 600 ] && fail lock-timeout "another connection has been preparing this container for over a minute ($lock)"
-  sleep 0.1 2>/dev/null || sleep 1
-done
-trap 'rm -rf "$lock"' EXIT
+  dir=''
+}
+trap 'abandon_dir' EXIT
 trap 'exit 1' HUP INT TERM
-echo $$ >"$lock/pid"
+
+take_lock() {
+  waited=0
+  until mkdir lock 2>/dev/null; do
+    holder=''
+    [ -r lock/pid ] && read -r holder <lock/pid
+    case $holder in *[!0-9]*) holder='' ;; esac
+    if [ -n "$holder" ] && [ ! -d "/proc/$holder" ]; then
+      # The holder died without cleaning up; renaming first lets only one waiter remove it.
+      mv lock "lock.stale.$$" 2>/dev/null && rm -rf "lock.stale.$$"
+      continue
+    fi
+    waited=$((waited + 1))
+    [ "$waited" -ge 600 ] && fail lock-timeout "another connection has been preparing this container for over a minute ($dir/lock)"
+    # Tell sshpod every ten seconds that this is waiting, not hanging.
+    [ $((waited % 100)) = 1 ] && {
+      reply status waiting
+      reply reason lock
+      reply end waiting
+    }
+    sleep 0.1 2>/dev/null || sleep 1
+  done
+  lock_held=1
+  echo $$ >lock/pid
+}
 
 add_key_and_users() {
-  key_present || printf '%s\n' "$pubkey" >>"$dir/authorized_keys"
-  chmod 644 "$dir/authorized_keys"
+  key_present || printf '%s\n' "$pubkey" >>authorized_keys || return 1
+  chmod 644 authorized_keys
   for entry in $fallback_entries; do
     found=''
-    if [ -r "$dir/passwd" ]; then
-      while IFS= read -r line; do [ "$line" = "$entry" ] && found=1 && break; done <"$dir/passwd"
+    if [ -r passwd ]; then
+      while IFS= read -r line; do [ "$line" = "$entry" ] && found=1 && break; done <passwd
     fi
-    [ -n "$found" ] || printf '%s\n' "$entry" >>"$dir/passwd"
+    [ -n "$found" ] || printf '%s\n' "$entry" >>passwd || return 1
   done
-  [ -e "$dir/passwd" ] || : >"$dir/passwd"
-  chmod 644 "$dir/passwd"
+  [ -e passwd ] || : >passwd
+  chmod 644 passwd
 }
 
 last_log_line() {
   last=''
-  if [ -r "$dir/sshd.log" ]; then
-    while IFS= read -r line; do last=$line; done <"$dir/sshd.log"
+  if [ -r sshd.log ]; then
+    while IFS= read -r line; do last=$line; done <sshd.log
   fi
   printf '%s' "$last"
 }
@@ -292,102 +361,156 @@ last_log_line() {
 start_sshd() {
   if [ "$uid" = 0 ]; then
     # sshd's privilege-separation child chroots here: root-owned, empty, not writable by others.
-    mkdir -p "$dir/empty" && chmod 755 "$dir/empty"
+    mkdir -p empty && chmod 755 empty
   fi
-  rm -f "$dir/sshd.pid"
+  rm -f sshd.pid
+  tried_ports=0
   for port in $ports; do
-    # sshd binds before it daemonises, so a taken port makes it exit non-zero here.
+    tried_ports=$((tried_ports + 1))
+    # sshd binds before it daemonises, so a taken port makes it exit non-zero here. Every path
+    # goes through /proc/self/cwd: sshd resolves it in its own working directory, this one.
     # shellcheck disable=SC2094 # sshd appends to its log; nothing reads it meanwhile
-    if SSHPOD_PASSWD="$dir/passwd" SSHPOD_PRIVSEP_DIR="$dir/empty" \
-      "$dir/sshd" -f "$dir/sshd_config" -p "$port" -E "$dir/sshd.log" </dev/null >/dev/null 2>>"$dir/sshd.log" 3>&-; then
-      printf '%s\n' "$port" >"$dir/port.new" && mv -f "$dir/port.new" "$dir/port"
+    if SSHPOD_PASSWD=/proc/self/cwd/passwd SSHPOD_PRIVSEP_DIR=/proc/self/cwd/empty SSHPOD_IDLE_EXIT="$idle" \
+      /proc/self/cwd/sshd -f /proc/self/cwd/sshd_config -p "$port" -E /proc/self/cwd/sshd.log </dev/null >/dev/null 2>>sshd.log 3>&-; then
+      printf '%s\n' "$port" >port.new && mv -f port.new port
       # The daemon writes its pid file just after it forks; later connections look for it.
       tries=0
-      until [ -s "$dir/sshd.pid" ] || [ "$tries" -ge 100 ]; do
+      until [ -s sshd.pid ] || [ "$tries" -ge 100 ]; do
         sleep 0.02 2>/dev/null || sleep 1
         tries=$((tries + 1))
       done
       return 0
     fi
   done
+  case $(last_log_line) in
+    *'Address already in use'*) fail ports-taken "every port sshpod tried ($tried_ports of them) is taken in this pod" ;;
+  esac
   fail sshd-failed "sshd did not start: $(last_log_line)"
 }
 
-# Another connection may have done the work while we waited for the lock.
-if installed_matches; then
-  add_key_and_users
-  sshd_alive || start_sshd
-  report_ready
-fi
-
-# An sshd from an older bundle keeps serving its sessions; only the listener is replaced.
-if sshd_alive; then kill "$sshd_pid" 2>/dev/null; fi
-
-arch=$(uname -m 2>/dev/null) || arch=''
-wanted_version "$arch" || fail unsupported-arch "this container's architecture (${arch:-unknown}) has no sshd bundle"
-if have gzip; then gzip=1; else gzip=0; fi
-if have head; then reader='head'; elif have dd; then reader='dd'; else fail no-tools "the container has neither head nor dd to receive sshd"; fi
-
-reply status need-install
-reply dir "$dir"
-reply arch "$arch"
-reply gzip "$gzip"
-if [ -r "/proc/$$/environ" ]; then
-  cat "/proc/$$/environ" >"$dir/environ.tmp" 2>/dev/null || : >"$dir/environ.tmp"
-else
-  : >"$dir/environ.tmp"
-fi
-environ_bytes=$(wc -c <"$dir/environ.tmp")
-reply environ-bytes "$((environ_bytes))"
-cat "$dir/environ.tmp" >&3
-rm -f "$dir/environ.tmp"
-
-IFS= read -r header || fail protocol "sshpod closed the connection before sending sshd"
-# shellcheck disable=SC2086 # the header is space-separated words by design
-set -- $header
-if [ "$#" -ne 7 ] || [ "$1" != sshpod-install ] || [ "$2" != 1 ]; then fail protocol "unexpected install header"; fi
-key_lines=$3 config_lines=$4 payload_bytes=$5 raw_bytes=$6 format=$7
-
+# Reads $1 lines of stdin into $lines. Reading never depends on the disk: stdin stays in step
+# with what sshpod sends even when nothing can be written.
 read_lines() {
-  n=0
+  lines='' n=0
   while [ "$n" -lt "$1" ]; do
     IFS= read -r line || fail protocol "the install data ended early"
-    printf '%s\n' "$line"
+    lines="$lines$line
+"
     n=$((n + 1))
   done
 }
 
-read_lines "$key_lines" >"$dir/host_ed25519_key.new"
-IFS= read -r host_public || fail protocol "the install data ended early"
-read_lines "$config_lines" >"$dir/sshd_config.new"
-
-if [ "$reader" = head ]; then
-  receive() { head -c "$payload_bytes"; }
-else
-  receive() { dd bs=1 count="$payload_bytes" 2>/dev/null; }
-fi
-if [ "$format" = gzip ]; then
-  receive | gzip -dc >"$dir/sshd.new" 2>/dev/null
-else
-  receive >"$dir/sshd.new"
-fi
-got=$(wc -c <"$dir/sshd.new")
-[ "$((got))" = "$raw_bytes" ] || {
-  rm -f "$dir/sshd.new"
-  fail transfer "sshd arrived incomplete ($got of $raw_bytes bytes)"
+# Receives the install into *.new files and puts them in place; returns 1 (stdin still in step)
+# when this directory could not take them, e.g. a full disk.
+receive_install() {
+  IFS= read -r header || fail protocol "sshpod closed the connection before sending sshd"
+  # shellcheck disable=SC2086 # the header is space-separated words by design
+  set -- $header
+  if [ "$#" -ne 8 ] || [ "$1" != sshpod-install ] || [ "$2" != 2 ]; then fail protocol "unexpected install header"; fi
+  key_lines=$3 config_lines=$4 payload_bytes=$5 raw_bytes=$6 format=$7 sha256=$8
+  for number in "$key_lines" "$config_lines" "$payload_bytes" "$raw_bytes"; do
+    case $number in '' | *[!0-9]*) fail protocol "unexpected install header" ;; esac
+  done
+  read_lines "$key_lines"
+  key_text=$lines
+  IFS= read -r host_public || fail protocol "the install data ended early"
+  read_lines "$config_lines"
+  config_text=$lines
+  # Whatever happens to the output, exactly payload_bytes of stdin are consumed.
+  if [ "$reader" = head ]; then
+    head -c "$payload_bytes"
+  else
+    dd bs=1 count="$payload_bytes" 2>/dev/null
+  fi | {
+    if [ "$format" = gzip ]; then gzip -dc >sshd.new 2>/dev/null; else cat >sshd.new 2>/dev/null; fi || cat >/dev/null
+  }
+  transfer_problem='could not write there (is the disk full?)'
+  got=$(wc -c <sshd.new 2>/dev/null) || got=0
+  if [ "$((got))" != "$raw_bytes" ]; then
+    rm -f sshd.new
+    transfer_problem="sshd arrived incomplete ($((got)) of $raw_bytes bytes; is the disk full?)"
+    return 1
+  fi
+  if have sha256sum; then
+    # shellcheck disable=SC2046 # sha256sum prints "<hash>  <name>"
+    set -- $(sha256sum sshd.new)
+    if [ "${1:-}" != "$sha256" ]; then
+      rm -f sshd.new
+      transfer_problem='sshd arrived damaged (checksum mismatch)'
+      return 1
+    fi
+  fi
+  printf '%s' "$config_text" >sshd_config.new && chmod 600 sshd_config.new || return 1
+  chmod 755 sshd.new && mv -f sshd.new sshd && mv -f sshd_config.new sshd_config || return 1
+  # Other users may already trust this container's host key: keep it once there is one.
+  if [ ! -s ssh_host_ed25519_key ] || [ ! -s ssh_host_ed25519_key.pub ]; then
+    printf '%s' "$key_text" >ssh_host_ed25519_key.new && chmod 600 ssh_host_ed25519_key.new || return 1
+    printf '%s\n' "$host_public" >ssh_host_ed25519_key.pub.new && chmod 644 ssh_host_ed25519_key.pub.new || return 1
+    mv -f ssh_host_ed25519_key.new ssh_host_ed25519_key && mv -f ssh_host_ed25519_key.pub.new ssh_host_ed25519_key.pub || return 1
+  fi
+  # A protocol 1 install left sshpod's old shared host key here: it must not linger.
+  rm -f host_ed25519_key host_ed25519_key.pub
+  printf '%s\n' "$arch" >arch.new && mv -f arch.new arch || return 1
+  printf '%s\n' "$want" >version.new && mv -f version.new version || return 1
 }
 
-chmod 755 "$dir/sshd.new" && mv -f "$dir/sshd.new" "$dir/sshd"
-chmod 600 "$dir/sshd_config.new" && mv -f "$dir/sshd_config.new" "$dir/sshd_config"
-# Other users may already trust this container's host key: keep it once there is one.
-if [ -s "$dir/host_ed25519_key" ]; then
-  rm -f "$dir/host_ed25519_key.new"
+arch=$(uname -m 2>/dev/null) || arch=''
+wanted_version "$arch" || fail unsupported-arch "this container's architecture (${arch:-unknown}) has no sshd bundle"
+if have gzip; then gzip=1; else gzip=0; fi
+if have head; then reader='head'; elif have dd; then reader='dd'; else reader=''; fi
+
+# Prepares the current directory ($dir) under its lock: reuses what is there, or asks sshpod for
+# the install. Returns 1 when the directory could not take the files (the next base is tried).
+prepare_here() {
+  take_lock
+  # Another connection may have done the work while we waited for the lock.
+  if installed_matches; then
+    add_key_and_users || fail disk-full "cannot add your key in $dir (is the disk full?)"
+    sshd_alive || start_sshd
+    report_ready
+  fi
+  [ -n "$reader" ] || fail no-tools "the container has neither head nor dd to receive sshd"
+  # An sshd from an older bundle keeps serving its sessions; only the listener is replaced.
+  if sshd_alive; then kill "$sshd_pid" 2>/dev/null; fi
+  reply status need-install
+  reply dir "$dir"
+  reply arch "$arch"
+  reply gzip "$gzip"
+  environ_bytes=0
+  [ -r "/proc/$$/environ" ] && environ_bytes=$(wc -c <"/proc/$$/environ" 2>/dev/null)
+  reply environ-bytes "$((environ_bytes))"
+  [ "$((environ_bytes))" -gt 0 ] && cat "/proc/$$/environ" >&3
+  receive_install || {
+    rm -f sshd.new sshd_config.new ssh_host_ed25519_key.new ssh_host_ed25519_key.pub.new arch.new version.new
+    return 1
+  }
+  add_key_and_users || fail disk-full "cannot add your key in $dir (is the disk full?)"
+  start_sshd
+  report_ready
+}
+
+# What was tried and why it did not work, for the message.
+tried=''
+if [ -n "$dir" ]; then
+  transfer_problem=''
+  prepare_here || {
+    tried=" $dir (${transfer_problem:-could not write there})"
+    abandon_dir
+  }
 else
-  chmod 600 "$dir/host_ed25519_key.new" && mv -f "$dir/host_ed25519_key.new" "$dir/host_ed25519_key"
-  printf '%s\n' "$host_public" >"$dir/host_ed25519_key.pub" && chmod 644 "$dir/host_ed25519_key.pub"
+  seen_bases=''
 fi
-printf '%s\n' "$arch" >"$dir/arch"
-printf '%s\n' "$want" >"$dir/version"
-add_key_and_users
-start_sshd
-report_ready
+for base in $candidates; do
+  case $base in *[!A-Za-z0-9/._-]*) continue ;; esac
+  if ! make_dir "$base"; then
+    dir=''
+    [ -n "$why" ] && tried="$tried $base ($why)"
+    continue
+  fi
+  transfer_problem=''
+  prepare_here || {
+    tried="$tried $base (${transfer_problem:-could not write there})"
+    abandon_dir
+  }
+done
+fail no-writable-dir "no directory in this container is both writable and allows running programs (tried:$tried)"

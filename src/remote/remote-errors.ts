@@ -3,18 +3,14 @@ import { SshpodError } from '../errors.ts';
 import type { ExecResult } from '../kube/exec.ts';
 import type { Reply } from './reply.ts';
 import { LOGIN_NAME_RULE } from '../target/login-name.ts';
+import { describeTarget, type TargetRef } from '../target/target-ref.ts';
 
-export interface Where {
-  pod: string;
-  container: string;
-  namespace: string;
+export interface Where extends TargetRef {
   /** The hostname as ssh was given it, for example commands. */
   host: string;
 }
 
-function place(where: Where): string {
-  return `container "${where.container}" of pod "${where.pod}"`;
-}
+const place = describeTarget;
 
 /** What to do about the container problems the script reports (its message says what is wrong). */
 const CONTAINER_HINTS = new Map([
@@ -23,6 +19,8 @@ const CONTAINER_HINTS = new Map([
   ['no-tools', 'the container needs a POSIX sh with basic tools (head or dd)'],
   ['lock-timeout', 'try again; if another sshpod is stuck, remove that lock directory'],
   ['sshd-failed', 'run again with --log-level debug'],
+  ['ports-taken', 'a process in the pod holds the ports sshpod picks from (20000-31999); stop it, or connect again to try other ports'],
+  ['disk-full', 'free some space in that directory (df -h in the container)'],
 ]);
 
 export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: Where): SshpodError {
@@ -60,6 +58,8 @@ export function execError(result: ExecResult, where: Where): SshpodError {
       hint: `distroless and scratch images have none: target a container that has one (container--NAME), or attach a debug container: kubectl debug -it ${where.pod} -n ${where.namespace} --image=busybox --target=${where.container}`,
     });
   }
-  const detail = result.stderr.trim().split('\n').at(-1) || result.status?.message || 'the exec ended without an answer';
+  // kubelet quotes the whole command (sshpod's script) in its message: name it instead.
+  const status = result.status?.message?.replace(/\[sh -c [\s\S]*\]/, '[sshpod\'s script]');
+  const detail = result.stderr.trim().split('\n').at(-1) || status || 'the exec ended without an answer';
   return new SshpodError('container', `preparing ${place(where)} failed: ${detail}`, { hint: 'run again with --log-level debug' });
 }

@@ -1,12 +1,17 @@
 // The sshd_config sshpod installs next to sshd. Each line is there for a reason:
 // loopback only (the port-forward reaches it, nothing else can), public keys only, StrictModes
-// off because the files live under world-writable /tmp, whose permissions StrictModes rejects,
-// and the forwarding and SFTP features that ssh, scp, sftp, rsync and editors' remote modes use.
-import { SshpodError } from '../errors.ts';
+// off because the files may live under /tmp or a volume, whose modes StrictModes rejects (what
+// defends them is below), and the forwarding and SFTP features that ssh, scp, sftp, rsync and
+// editors' remote modes use.
+//
+// Every file is named /proc/self/cwd/<name>: sshd runs in its install directory and keeps it
+// (bundles/compat/keep-cwd.c), so each sshd process resolves these names in the directory it
+// holds by inode — never through a path another uid of the container could rename or replace.
+
+/** Where sshd finds its files: its own working directory, the install directory. */
+export const INSTALL_DIR = '/proc/self/cwd';
 
 export interface SshdConfigInput {
-  /** The directory the remote script chose (absolute). */
-  dir: string;
   /** Variables every session gets, as `kubectl exec` would show them. */
   environment: Array<[string, string]>;
   sshpodVersion: string;
@@ -19,20 +24,13 @@ function quoteArgument(value: string): string {
   return `"${value.replace(/[\\"']/g, (c) => `\\${c}`)}"`;
 }
 
-export function checkRemoteDir(dir: string): void {
-  if (!dir.startsWith('/') || /[\0\r\n"'\\]/.test(dir) || dir.includes('/../')) {
-    throw new SshpodError('container', `the container reported an unusable directory for sshd: ${JSON.stringify(dir)}`);
-  }
-}
-
 export function renderSshdConfig(input: SshdConfigInput): string {
-  checkRemoteDir(input.dir);
   if (!/^[A-Za-z0-9_.-]+$/.test(input.installId)) throw new Error(`bad install id ${input.installId}`);
-  const path = (name: string): string => quoteArgument(`${input.dir}/${name}`);
+  const path = (name: string): string => `${INSTALL_DIR}/${name}`;
   const lines = [
     `# Written by sshpod ${input.sshpodVersion}. Rewritten whenever sshpod installs a new sshd here.`,
     'ListenAddress 127.0.0.1',
-    `HostKey ${path('host_ed25519_key')}`,
+    `HostKey ${path('ssh_host_ed25519_key')}`,
     `PidFile ${path('sshd.pid')}`,
     `AuthorizedKeysFile ${path('authorized_keys')}`,
     'PubkeyAuthentication yes',

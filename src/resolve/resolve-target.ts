@@ -1,7 +1,8 @@
 // From the parsed hostname to one pod and container, with as few API round trips as possible:
 // one GET for a pod; a GET of the workload and one LIST of its pods for anything else. Extra
 // calls happen only on the way to an error message (to list what does exist).
-import type { ApiConnection } from '../kube/connection.ts';
+import type { KubeApi } from '../kube/api.ts';
+import type { TargetRef } from '../target/target-ref.ts';
 import type { Operation } from '../kube/api-error.ts';
 import type { List, Pod, Workload } from '../kube/types.ts';
 import { podPath, podsPath } from '../kube/paths.ts';
@@ -10,13 +11,6 @@ import { SshpodError } from '../errors.ts';
 import { choosePod, describePodState, isRunning } from './choose-pod.ts';
 import { chooseContainer } from './choose-container.ts';
 import { isEmptySelector, selectorMatches, selectorToQuery } from './selector.ts';
-
-export interface ResolvedTarget {
-  namespace: string;
-  podName: string;
-  podUid: string;
-  container: string;
-}
 
 const WORKLOAD_PATHS: Record<Exclude<WorkloadKind, 'pod'>, { group: string; plural: string }> = {
   deployment: { group: 'apps/v1', plural: 'deployments' },
@@ -31,7 +25,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** Names of the objects of one kind in the namespace, for "not found" messages (best effort). */
-async function existingNames(connection: ApiConnection, path: string, operation: Operation): Promise<string[] | undefined> {
+async function existingNames(connection: KubeApi, path: string, operation: Operation): Promise<string[] | undefined> {
   try {
     const list = await connection.get<List<{ metadata: { name?: string } }>>(path, operation);
     return list.items.map((item) => item.metadata.name ?? '').filter(Boolean).sort();
@@ -50,7 +44,7 @@ function notFound(kind: string, name: string, namespace: string, candidates: str
   return new SshpodError('not-found', `${kind} "${name}" not found in namespace "${namespace}"`, { hint });
 }
 
-async function getPod(connection: ApiConnection, spec: TargetSpec, namespace: string): Promise<Pod> {
+async function getPod(connection: KubeApi, spec: TargetSpec, namespace: string): Promise<Pod> {
   const operation: Operation = { verb: 'get', resource: 'pods', namespace, name: spec.name };
   try {
     return await connection.get<Pod>(podPath(namespace, spec.name), operation);
@@ -61,7 +55,7 @@ async function getPod(connection: ApiConnection, spec: TargetSpec, namespace: st
   }
 }
 
-async function podOfWorkload(connection: ApiConnection, spec: TargetSpec, namespace: string): Promise<Pod> {
+async function podOfWorkload(connection: KubeApi, spec: TargetSpec, namespace: string): Promise<Pod> {
   const kind = spec.kind as Exclude<WorkloadKind, 'pod'>;
   const { group, plural } = WORKLOAD_PATHS[kind];
   const collection = `/apis/${group}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
@@ -104,12 +98,12 @@ function checkRunning(pod: Pod, container: string, namespace: string): void {
   }
 }
 
-export async function resolveTarget(connection: ApiConnection, spec: TargetSpec, defaultNamespace: string): Promise<ResolvedTarget> {
+export async function resolveTarget(connection: KubeApi, spec: TargetSpec, defaultNamespace: string): Promise<TargetRef> {
   const namespace = spec.namespace ?? defaultNamespace;
   const pod = spec.kind === 'pod' ? await getPod(connection, spec, namespace) : await podOfWorkload(connection, spec, namespace);
   const container = chooseContainer(pod, spec.container);
   checkRunning(pod, container, namespace);
   const podUid = pod.metadata.uid;
   if (!podUid) throw new SshpodError('api', `pod "${pod.metadata.name}" has no uid in the API's answer`);
-  return { namespace, podName: pod.metadata.name ?? spec.name, podUid, container };
+  return { namespace, pod: pod.metadata.name ?? spec.name, podUid, container };
 }

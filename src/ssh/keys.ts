@@ -1,7 +1,8 @@
-// The client key (what ssh authenticates with) and the host key (what sshd in pods presents), made
-// on first use. Many ssh processes may start at once on a fresh machine, so a key file is created
-// with link(2), which fails if another process got there first; then that process's key is used.
-import { chmodSync, linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+// The client key (what ssh authenticates with) and sshpod's local host key (what sshpod itself
+// presents when it answers ssh with a failure; pods get host keys of their own), made on first
+// use. Many ssh processes may start at once on a fresh machine, so a key file is created with
+// link(2), which fails if another process got there first; then that process's key is used.
+import { chmodSync, linkSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, publicKeyOfPrivate, type OpenSshKeyPair } from './openssh-key.ts';
@@ -58,8 +59,11 @@ export interface SshpodKeys {
 
 export function ensureKeys(paths: SshpodPaths): SshpodKeys {
   ensurePrivateDir(paths.cacheDir);
-  return {
-    client: ensureKey(paths.clientKey, 'sshpod-client'),
-    host: ensureKey(paths.hostKey, 'sshpod-host'),
-  };
+  const client = ensureKey(paths.clientKey, 'sshpod-client');
+  const existingHost = readKey(paths.hostKey, 'sshpod-local');
+  if (existingHost) return { client, host: existingHost };
+  // First run of this version: the old host key went into every pod, so it is retired, never reused.
+  rmSync(paths.legacyHostKey, { force: true });
+  rmSync(`${paths.legacyHostKey}.pub`, { force: true });
+  return { client, host: ensureKey(paths.hostKey, 'sshpod-local') };
 }

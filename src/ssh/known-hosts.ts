@@ -1,17 +1,24 @@
 // The known_hosts file sshpod manages (UserKnownHostsFile of the *.sshpod block; ssh checks
-// it strictly). `*.sshpod` pins sshpod's own host key, which it installs in every pod it prepares.
-// A pod whose sshd another user's sshpod installed presents that user's key: sshpod read it from
-// the pod over the authenticated Kubernetes API, and pins it for that exact hostname only.
+// it strictly). Each pod's sshd has a host key of its own, made by sshpod when it installed that
+// sshd; sshpod reads it from the pod over the authenticated Kubernetes API and pins it for the
+// exact hostname that led there — so a key learned in one pod never vouches for another name.
+// When a hostname comes to mean another pod (recreated, a workload's other pod), sshpod replaces
+// that hostname's pin after it reached the new pod the same authenticated way.
+// `*.sshpod` pins sshpod's local host key, which never leaves this machine: sshpod itself answers
+// with it when it has to tell ssh why a connection failed.
 import { mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { keyMaterial } from './openssh-key.ts';
+
 import { readTextIfExists, writePrivateFile } from '../local-file.ts';
 
 const HEADER = '# Managed by sshpod: host keys of the sshd it runs in pods. Rewritten by sshpod; add nothing here.';
-const WILDCARD = '*.sshpod';
+// ssh looks names up as typed (lower-cased), trailing dot included.
+const WILDCARD = '*.sshpod,*.sshpod.';
 
+/** The known_hosts pattern ssh looks `host` (%h) up by. */
 export function hostPattern(host: string, port: number): string {
-  const lower = host.toLowerCase().replace(/\.$/, '');
-  return port === 22 ? lower : `[${lower}]:${port}`;
+  const typed = host.trim().toLowerCase();
+  return port === 22 ? typed : `[${typed}]:${port}`;
 }
 
 interface Pin {
@@ -31,7 +38,7 @@ export function updatedKnownHosts(text: string, ownKey: string, pattern: string,
     if (!linePattern || !type || !blob) continue;
     pins.push({ pattern: linePattern, key: `${type} ${blob}` });
   }
-  const kept = pins.filter((pin) => pin.pattern !== WILDCARD && pin.pattern !== pattern);
+  const kept = pins.filter((pin) => pin.pattern !== WILDCARD && pin.pattern !== '*.sshpod' && pin.pattern !== pattern);
   const result: Pin[] = [{ pattern: WILDCARD, key: own }, ...kept];
   if (current !== own) result.push({ pattern, key: current });
   return `${HEADER}\n${result.map((pin) => `${pin.pattern} ${pin.key}`).join('\n')}\n`;

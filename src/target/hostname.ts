@@ -86,6 +86,15 @@ function normalised(key: Key, text: string): string {
   return KEY_RULES[key].rule === 'context' ? text : text.toLowerCase();
 }
 
+/**
+ * The one spelling of a hostname sshpod keys things by (remembered targets, known_hosts pins):
+ * ssh passes %h as the user typed it, and DNS names are case-insensitive with an optional
+ * trailing dot.
+ */
+export function canonicalHost(input: string): string {
+  return input.trim().toLowerCase().replace(/\.$/, '');
+}
+
 export function parseHostname(input: string): TargetSpec {
   const host = input.trim().replace(/\.$/, '');
   if (!host.toLowerCase().endsWith(SUFFIX)) {

@@ -5,9 +5,9 @@
 // after stopping every sshd started from it.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Arch, unpackSshd } from './bundle.ts';
 
@@ -29,6 +29,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Runs sshd through another program, e.g. setpriv or unshare; sshd's argv is appended. */
   wrapper?: string[];
+  /**
+   * As sshpod runs it: from `dir` (which holds sshd, its config, keys and log), every file named
+   * /proc/self/cwd/<name>. The scratch's own files are copied there first.
+   */
+  installDir?: string;
 }
 
 export interface RunningSshd {
@@ -41,7 +46,7 @@ function result(r: SpawnSyncReturns<string>): RunResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): RunResult {
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunResult {
   return result(spawnSync(cmd, args, { encoding: 'utf8', timeout: processTimeoutMs, ...opts }));
 }
 
@@ -113,12 +118,13 @@ export class SshdScratch {
   }
 
   /** Writes sshd_config (base lines plus `extra`) and returns its path. */
-  writeConfig(extra: string[] = [], name = 'sshd_config'): string {
-    const path = join(this.dir, name);
+  writeConfig(extra: string[] = [], name = 'sshd_config', installDir?: string): string {
+    const path = join(installDir ?? this.dir, name);
+    const file = (own: string): string => (installDir ? `/proc/self/cwd/${basename(own)}` : own);
     const lines = [
-      `HostKey ${this.hostKey}`,
-      `AuthorizedKeysFile ${this.authorizedKeys}`,
-      `PidFile ${this.pidFile}`,
+      `HostKey ${file(this.hostKey)}`,
+      `AuthorizedKeysFile ${file(this.authorizedKeys)}`,
+      `PidFile ${file(this.pidFile)}`,
       'ListenAddress 127.0.0.1',
       'PubkeyAuthentication yes',
       'PasswordAuthentication no',
@@ -152,11 +158,15 @@ export class SshdScratch {
    * are retried on collision, as sshpod retries.
    */
   async start(opts: StartOptions = {}): Promise<RunningSshd> {
-    const configPath = this.writeConfig(opts.config);
+    if (opts.installDir) {
+      mkdirSync(join(opts.installDir, 'empty'), { recursive: true, mode: 0o755 });
+      for (const own of [this.sshd, this.hostKey, this.authorizedKeys]) copyFileSync(own, join(opts.installDir, basename(own)));
+    }
+    const configPath = this.writeConfig(opts.config, 'sshd_config', opts.installDir);
     for (let attempt = 1; ; attempt++) {
       const port = randomInt(20_000, 60_000);
       const r = this.spawnDaemon(configPath, port, opts);
-      if (r.status === 0) return { port, pid: await this.waitForPid() };
+      if (r.status === 0) return { port, pid: await this.waitForPid(opts.installDir && join(opts.installDir, 'sshd.pid')) };
       const log = this.readLog();
       // musl words EADDRINUSE "Address in use", glibc "Address already in use".
       if (attempt < 5 && /Address (already )?in use/.test(log)) continue;
@@ -168,27 +178,29 @@ export class SshdScratch {
   spawnDaemon(configPath: string, port: number, opts: StartOptions = {}): RunResult {
     writeFileSync(this.log, '');
     rmSync(this.pidFile, { force: true });
-    const argv = [this.sshd, '-f', configPath, '-p', String(port), '-E', this.log];
+    const argv = opts.installDir
+      ? ['/proc/self/cwd/sshd', '-f', '/proc/self/cwd/sshd_config', '-p', String(port), '-E', '/proc/self/cwd/sshd.log']
+      : [this.sshd, '-f', configPath, '-p', String(port), '-E', this.log];
     const [cmd, ...args] = [...(opts.wrapper ?? []), ...argv] as [string, ...string[]];
-    return run(cmd, args, { env: this.env(opts.env) });
+    return run(cmd, args, { env: this.env(opts.env), cwd: opts.installDir });
   }
 
-  readLog(): string {
+  readLog(installDir?: string): string {
     try {
-      return readFileSync(this.log, 'utf8');
+      return readFileSync(installDir ? join(installDir, 'sshd.log') : this.log, 'utf8');
     } catch {
       return '';
     }
   }
 
   /** Waits for the daemon's pid file and remembers the pid, so that cleanup() stops it. */
-  async waitForPid(): Promise<number> {
+  async waitForPid(pidFile = this.pidFile): Promise<number> {
     // The daemon writes its pid file right after it listens, just after the starting process
     // has exited; poll for it (bounded).
     for (let i = 0; i < 600; i++) {
       let text = '';
       try {
-        text = readFileSync(this.pidFile, 'utf8');
+        text = readFileSync(pidFile, 'utf8');
       } catch {
         // not written yet
       }
@@ -199,7 +211,7 @@ export class SshdScratch {
       }
       await sleep(100);
     }
-    throw new Error(`sshd wrote no pid file ${this.pidFile}:\n${this.readLog()}`);
+    throw new Error(`sshd wrote no pid file ${pidFile}:\n${this.readLog()}`);
   }
 
   async stop(pid: number): Promise<void> {
@@ -225,6 +237,11 @@ export class SshdScratch {
       '-o', 'StrictHostKeyChecking=yes',
       '-o', 'LogLevel=ERROR',
     ];
+  }
+
+  /** Whether sshd `pid` has exited (or is a zombie nobody reaped yet). */
+  gone(pid: number): boolean {
+    return isGone(pid);
   }
 
   /** Runs `command` through a real ssh session; `clientOptions` go before the destination. */

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -133,6 +133,61 @@ for (const arch of arches) {
         assert.equal(r.status, 255, `${key} was accepted`);
         assert.match(r.stderr, /Permission denied \(publickey\)/);
       }
+    });
+
+    test('keeps its working directory: renaming it and planting another at its path changes nothing for sshd', async (t) => {
+      const s = new SshdScratch(arch);
+      const install = join(s.dir, 'install');
+      const moved = join(s.dir, 'moved');
+      t.after(async () => {
+        rmSync(install, { recursive: true, force: true });
+        await s.cleanup();
+      });
+      mkdirSync(install, { mode: 0o711 });
+      const env = { SSHPOD_PRIVSEP_DIR: '/proc/self/cwd/empty' };
+      const { port, pid } = await s.start({ installDir: install, env });
+      // Another uid renames the install away and plants its own authorized_keys where it was.
+      renameSync(install, moved);
+      mkdirSync(join(install, 'empty'), { recursive: true });
+      const intruder = s.addUserKey('ed25519', 'intruder');
+      writeFileSync(join(install, 'authorized_keys'), readFileSync(`${intruder}.pub`));
+      assert.equal(readlinkSync(`/proc/${pid}/cwd`), moved);
+      const owner = s.ssh(port, 'root', 'echo still-served');
+      assert.equal(owner.stdout, 'still-served\n', `${owner.stderr}\n${s.readLog(moved)}`);
+      const refused = s.ssh(port, 'root', 'true', [], intruder);
+      assert.equal(refused.status, 255, 'the planted authorized_keys is never read');
+      rmSync(install, { recursive: true, force: true });
+      renameSync(moved, install);
+    });
+
+    test('with SSHPOD_IDLE_EXIT, exits once no connection has been open that long, and removes its directory', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      // As sshpod lays it out: <pod-uid>/<container>/, both removed; the scratch dir stays.
+      const install = join(s.dir, 'pod-uid', 'container');
+      mkdirSync(install, { recursive: true, mode: 0o711 });
+      const { port, pid } = await s.start({ installDir: install, env: { SSHPOD_PRIVSEP_DIR: '/proc/self/cwd/empty', SSHPOD_IDLE_EXIT: '2' } });
+      // A session longer than the idle time keeps it: only time without connections counts.
+      const session = s.ssh(port, 'root', 'sleep 3; echo done');
+      assert.equal(session.stdout, 'done\n', session.stderr);
+      assert.ok(!s.gone(pid), 'alive right after a session longer than the idle time');
+      for (let i = 0; i < 150 && !s.gone(pid); i++) await sleep(100);
+      assert.ok(s.gone(pid), 'exited when idle');
+      assert.ok(!existsSync(join(s.dir, 'pod-uid')), 'its directory and the empty parent are gone');
+    });
+
+    test('with SSHPOD_IDLE_EXIT, waits while a connection is being prepared (the lock exists)', async (t) => {
+      const s = new SshdScratch(arch);
+      t.after(() => s.cleanup());
+      const install = join(s.dir, 'pod-uid', 'container');
+      mkdirSync(join(install, 'lock'), { recursive: true, mode: 0o711 });
+      writeFileSync(join(install, 'lock', 'pid'), `${process.pid}\n`);
+      const { pid } = await s.start({ installDir: install, env: { SSHPOD_PRIVSEP_DIR: '/proc/self/cwd/empty', SSHPOD_IDLE_EXIT: '1' } });
+      await sleep(2500);
+      assert.ok(!s.gone(pid), 'a held lock keeps it');
+      rmSync(join(install, 'lock'), { recursive: true });
+      for (let i = 0; i < 150 && !s.gone(pid); i++) await sleep(100);
+      assert.ok(s.gone(pid), 'exited once the lock was released');
     });
 
     test('sshd -i serves a session over stdin/stdout behind a ProxyCommand', async (t) => {

@@ -26,7 +26,7 @@ test('configure edits the real file behind a symlinked ~/.ssh/config, keeps a ba
     assert.equal(backups.length, 1);
     assert.equal(readFileSync(join(home, 'dotfiles', backups[0] as string), 'utf8'), 'Host bastion\n  User ops\n');
     assert.equal(statSync(paths.cacheDir).mode & 0o777, 0o700);
-    assert.match(readFileSync(paths.knownHosts, 'utf8'), /^\*\.sshpod ssh-ed25519 /m);
+    assert.match(readFileSync(paths.knownHosts, 'utf8'), /^\*\.sshpod,\*\.sshpod\. ssh-ed25519 /m);
 
     await configure({ yes: true }, paths);
     assert.equal(readdirSync(join(home, 'dotfiles')).filter((name) => name.includes('backup')).length, 1, 'no change, no new backup');

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,5 +35,29 @@ test('the launcher keeps a private V8 code cache, uses it, and rebuilds one that
     assert.match(version(home).stderr, /sshpod code cache: used/, 'rebuilt');
   } finally {
     rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a code cache compiled from another bundle of the same length is never used', () => {
+  // V8 checks a cache against the source's length only; a bundle replaced by another of the same
+  // length (and mtime) ran the old bundle's code from the cache.
+  const root = mkdtempSync(join(tmpdir(), 'sshpod-launcher-swap-'));
+  try {
+    mkdirSync(join(root, 'bin'));
+    mkdirSync(join(root, 'dist'));
+    copyFileSync(launcher, join(root, 'bin', 'sshpod.cjs'));
+    const bundle = join(root, 'dist', 'sshpod.cjs');
+    const stamp = (body: string): string => `// sshpod-bundle-sha256=${createHash('sha256').update(body).digest('hex')}\n${body}`;
+    const run = (): string =>
+      spawnSync(process.execPath, [join(root, 'bin', 'sshpod.cjs')], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root }, encoding: 'utf8' }).stdout;
+    writeFileSync(bundle, stamp('process.stdout.write("first\\n");'));
+    const { mtime } = statSync(bundle);
+    assert.equal(run(), 'first\n');
+    assert.equal(run(), 'first\n', 'from the cache');
+    writeFileSync(bundle, stamp('process.stdout.write("other\\n");'));
+    utimesSync(bundle, mtime, mtime);
+    assert.equal(run(), 'other\n');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

@@ -174,6 +174,12 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
     assert.equal(e.cluster.requests().length, 0);
   });
 
+  test("after ~/.cache/sshpod is removed, connection sharing still works (its socket directory is made again)", async () => {
+    rmSync(join(e.home, '.cache', 'sshpod'), { recursive: true, force: true });
+    const result = await e.ssh('root@pod--bb.sshpod', ['echo shared-again'], { shared: true });
+    assert.equal(result.stdout, 'shared-again\n', result.stderr);
+  });
+
   test('20 simultaneous first connections to a fresh pod all succeed, with one sshd', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => e.ssh('root@pod--fresh.sshpod', [`echo ok-${i}`])));
     results.forEach((result, i) => {
@@ -191,7 +197,7 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
   });
 
   test("sshd's host key and its config (which holds the pod's environment) are 0600 in the pod", async () => {
-    const modes = await e.podShell('default', 'bb', 'main', 'stat -c "%a %n" /tmp/sshpod/*/main/host_ed25519_key /tmp/sshpod/*/main/sshd_config');
+    const modes = await e.podShell('default', 'bb', 'main', 'stat -c "%a %n" /tmp/sshpod/*/main/ssh_host_ed25519_key /tmp/sshpod/*/main/sshd_config');
     for (const line of modes.trim().split('\n')) assert.match(line, /^600 /, line);
   });
 });

@@ -15,24 +15,26 @@ test('the rendered sshd_config passes sshd -t of the amd64 bundle without a warn
   try {
     const sshd = unpackSshd('amd64', join(dir, 'sshd'));
     const key = generateKeyPair('host');
-    writeFileSync(join(dir, 'host_ed25519_key'), key.privateKey, { mode: 0o600 });
+    writeFileSync(join(dir, 'ssh_host_ed25519_key'), key.privateKey, { mode: 0o600 });
     mkdirSync(join(dir, 'empty'), { mode: 0o755 });
     const config = renderSshdConfig({
-      dir,
       environment: [['PATH', '/usr/bin:/bin'], ['QUOTED', 'a "b" \'c\' \\d #e']],
       sshpodVersion: 'test',
       installId: 'sshpod-0123456789abcdef01234567',
     });
     writeFileSync(join(dir, 'sshd_config'), config, { mode: 0o600 });
-    const result = spawnSync(sshd, ['-t', '-f', join(dir, 'sshd_config')], {
+    // As sshpod runs it: from its directory, every file through /proc/self/cwd.
+    const result = spawnSync(sshd, ['-t', '-f', '/proc/self/cwd/sshd_config'], {
+      cwd: dir,
       encoding: 'utf8',
-      env: { SSHPOD_PRIVSEP_DIR: join(dir, 'empty'), PATH: '/usr/bin:/bin' },
+      env: { SSHPOD_PRIVSEP_DIR: '/proc/self/cwd/empty', PATH: '/usr/bin:/bin' },
     });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, '');
-    const dump = spawnSync(sshd, ['-T', '-f', join(dir, 'sshd_config')], {
+    const dump = spawnSync(sshd, ['-T', '-f', '/proc/self/cwd/sshd_config'], {
+      cwd: dir,
       encoding: 'utf8',
-      env: { SSHPOD_PRIVSEP_DIR: join(dir, 'empty'), PATH: '/usr/bin:/bin' },
+      env: { SSHPOD_PRIVSEP_DIR: '/proc/self/cwd/empty', PATH: '/usr/bin:/bin' },
     });
     assert.match(dump.stdout, /^setenv PATH=\/usr\/bin:\/bin$/m);
     assert.ok(dump.stdout.split('\n').includes(`setenv QUOTED=a "b" 'c' \\d #e`), 'values survive quoting exactly');

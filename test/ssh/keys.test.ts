@@ -71,24 +71,26 @@ test('processes racing to make the first key all end up with the same one', asyn
   }
 });
 
-const own = 'ssh-ed25519 AAAAown sshpod-host';
-const foreign = 'ssh-ed25519 AAAAforeign sshpod-host';
+const own = 'ssh-ed25519 AAAAown sshpod-local';
+const foreign = 'ssh-ed25519 AAAApod sshpod@ns/pod/c';
 
-test('known_hosts: our key for *.sshpod, foreign keys pinned to their host only', () => {
+test("known_hosts: the local key for *.sshpod (either spelling), each pod's key pinned to its hostname only", () => {
   const fresh = updatedKnownHosts('', own, 'pod--a.sshpod', own);
-  assert.match(fresh, /^\*\.sshpod ssh-ed25519 AAAAown$/m);
+  assert.match(fresh, /^\*\.sshpod,\*\.sshpod\. ssh-ed25519 AAAAown$/m);
+  assert.match(updatedKnownHosts('*.sshpod ssh-ed25519 AAAAold\n', own, 'pod--a.sshpod', own), /^\*\.sshpod,\*\.sshpod\. ssh-ed25519 AAAAown\n$/m, 'an older wildcard line is replaced');
   assert.equal(updatedKnownHosts(fresh, own, 'pod--a.sshpod', own), fresh, 'unchanged when nothing is new');
   const pinned = updatedKnownHosts(fresh, own, 'pod--b.sshpod', foreign);
-  assert.match(pinned, /^pod--b\.sshpod ssh-ed25519 AAAAforeign$/m);
+  assert.match(pinned, /^pod--b\.sshpod ssh-ed25519 AAAApod$/m);
   const replaced = updatedKnownHosts(pinned, own, 'pod--b.sshpod', 'ssh-ed25519 AAAAnewer x');
-  assert.doesNotMatch(replaced, /AAAAforeign/);
+  assert.doesNotMatch(replaced, /AAAApod/);
   assert.match(replaced, /^pod--b\.sshpod ssh-ed25519 AAAAnewer$/m);
   const back = updatedKnownHosts(replaced, own, 'pod--b.sshpod', own);
   assert.doesNotMatch(back, /^pod--b/m, 'a host back on our key needs no pin');
 });
 
-test('known_hosts patterns follow ssh: lower case, [host]:port off port 22', () => {
-  assert.equal(hostPattern('POD--A.sshpod.', 22), 'pod--a.sshpod');
+test('known_hosts patterns follow ssh: lower case, trailing dot kept (ssh looks it up so), [host]:port off port 22', () => {
+  assert.equal(hostPattern('POD--A.sshpod.', 22), 'pod--a.sshpod.');
+  assert.equal(hostPattern('POD--A.sshpod', 22), 'pod--a.sshpod');
   assert.equal(hostPattern('pod--a.sshpod', 2222), '[pod--a.sshpod]:2222');
 });
 

@@ -1,11 +1,12 @@
 // The warm path without an exec: a port-forward to the port sshd listened on last time, whose first
 // line — sshd's banner — must carry the install id for that pod uid, container and bundle version
-// (remote/install-id.ts). Reaching it proves the pod is the same incarnation (a pod created since
-// under that name has another uid), the container the same (each container's sshd has its own id
-// and port), and the bundle current. The banner goes back into the stream for ssh to read.
+// (remote/install-id.ts). That banner is a routing hint, not a proof: anyone who can connect to
+// the port can read it. It says the pod is the same incarnation, the container the same and the
+// bundle current, so the exec can be skipped; who answers is proven by the host key ssh checks
+// against the pin for this hostname. The banner goes back into the stream for ssh to read.
 // Anything else — nothing listening, another program, an older sshd — returns undefined, and the
 // connection takes the exec path, which repairs whatever changed.
-import type { ApiConnection } from '../kube/connection.ts';
+import type { KubeApi } from '../kube/api.ts';
 import { openPortForward, type PortForwardStream } from '../kube/port-forward.ts';
 import { log } from '../log.ts';
 
@@ -22,7 +23,8 @@ export interface KnownSshd {
 /** Reads the first line of the stream, or gives up (undefined) on error, end, length or time. */
 function readBanner(stream: PortForwardStream): Promise<{ line: string; consumed: Buffer } | undefined> {
   return new Promise((resolve) => {
-    let consumed = Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    let length = 0;
     const finish = (result: { line: string; consumed: Buffer } | undefined): void => {
       clearTimeout(timer);
       stream.off('data', onData);
@@ -33,10 +35,12 @@ function readBanner(stream: PortForwardStream): Promise<{ line: string; consumed
     };
     const onFailure = (): void => finish(undefined);
     const onData = (chunk: Buffer): void => {
-      consumed = Buffer.concat([consumed, chunk]);
+      chunks.push(chunk);
+      length += chunk.length;
+      const consumed = Buffer.concat(chunks, length);
       const newline = consumed.indexOf(0x0a);
       if (newline >= 0) finish({ line: consumed.subarray(0, newline).toString('latin1').replace(/\r$/, ''), consumed });
-      else if (consumed.length > BANNER_LIMIT) finish(undefined);
+      else if (length > BANNER_LIMIT) finish(undefined);
     };
     const timer = setTimeout(onFailure, BANNER_WAIT_MS);
     stream.on('data', onData);
@@ -45,20 +49,22 @@ function readBanner(stream: PortForwardStream): Promise<{ line: string; consumed
   });
 }
 
-export async function openKnownSshd(connection: ApiConnection, known: KnownSshd): Promise<PortForwardStream | undefined> {
+/**
+ * The stream to the remembered sshd, or undefined. The stream keeps a listener that absorbs
+ * errors until the caller uses it — the caller may first await other lookups, and a stream that
+ * breaks meanwhile must not crash the process: the caller checks `usable()` at hand-over instead.
+ */
+export async function openKnownSshd(api: KubeApi, known: KnownSshd): Promise<PortForwardStream | undefined> {
   let stream: PortForwardStream;
   try {
-    stream = await openPortForward(connection, { namespace: known.namespace, pod: known.pod, port: known.port });
+    stream = await openPortForward(api, { namespace: known.namespace, pod: known.pod, port: known.port });
   } catch (error) {
     log.debug(`remembered sshd: port-forward failed (${(error as Error).message})`);
     return undefined;
   }
-  // Until the banner is checked, a failure of this stream only means "not this way".
-  const ignore = (): void => undefined;
-  stream.on('error', ignore);
+  stream.on('error', (error: Error) => log.debug(`remembered sshd: stream error before use (${error.message})`));
   const banner = await readBanner(stream);
   if (banner && banner.line.startsWith('SSH-2.0-') && banner.line.split(' ').at(-1) === known.installId) {
-    stream.off('error', ignore);
     stream.unshift(banner.consumed);
     log.debug('remembered sshd answered with its install id');
     return stream;
@@ -66,4 +72,9 @@ export async function openKnownSshd(connection: ApiConnection, known: KnownSshd)
   log.debug(`remembered sshd not found (${banner ? `banner "${banner.line.slice(0, 80)}"` : 'no banner'})`);
   stream.destroy();
   return undefined;
+}
+
+/** Whether a stream from openKnownSshd is still good to hand to ssh. */
+export function usable(stream: PortForwardStream | undefined): stream is PortForwardStream {
+  return stream !== undefined && !stream.destroyed && !stream.readableEnded;
 }
