@@ -1,6 +1,8 @@
 // Diagnostics go to stderr only: stdout of `sshpod proxy` is the SSH byte stream.
 // At debug level every line carries the milliseconds since process start, so a run prints
 // a timeline of the connect path (start-up, kubeconfig, API calls, execs, port-forward, first byte).
+// Whatever the level, every line is also kept in memory (bounded), so that a failed connection can
+// leave its timeline in the record `sshpod last-error` reads (src/failure/last-failure.ts).
 
 export type LogLevel = 'error' | 'info' | 'debug';
 
@@ -19,7 +21,17 @@ export function isLogLevel(value: string): value is LogLevel {
   return value in ranks;
 }
 
+const TIMELINE_LINES = 1000;
+const TIMELINE_LINE_LENGTH = 4000;
+const timeline: string[] = [];
+
+/** Every line logged so far at any level, with its milliseconds since process start. */
+export function timelineSoFar(): string[] {
+  return [...timeline];
+}
+
 function write(level: LogLevel, message: string): void {
+  if (timeline.length < TIMELINE_LINES) timeline.push(`${performance.now().toFixed(0).padStart(5, ' ')}ms ${message.slice(0, TIMELINE_LINE_LENGTH)}`);
   if (ranks[level] > ranks[current]) return;
   const elapsed = performance.now().toFixed(0).padStart(5, ' ');
   process.stderr.write(current === 'debug' ? `sshpod ${elapsed}ms ${message}\n` : `sshpod: ${message}\n`);
