@@ -36,6 +36,7 @@ Examples:
   ssh root@pod--api.namespace--prod.sshpod
   scp ./build.tgz app@deployment--web.namespace--shop.context--eu.sshpod:/tmp/
   sftp root@container--sidecar.pod--debug.namespace--tools.sshpod
+  sshpod doctor pod--api.namespace--prod.sshpod   # why can't I connect?
   sshpod last-error                  # what the last failed connection said
 ${EXIT_STATUS_HELP}`,
     );
@@ -101,6 +102,28 @@ Examples:
       await runAction(async () => {
         const { unconfigure } = await import('./configure.ts');
         unconfigure(options);
+      });
+    });
+
+  program
+    .command('doctor')
+    .argument('[hostname]', 'also check what connecting to this *.sshpod hostname needs (its context, namespace and RBAC permissions)')
+    .description("check, step by step, what sshpod needs; a hint for each check that fails")
+    .addHelpText(
+      'after',
+      `
+Checks the ssh config block (present, the first match for *.sshpod, not shadowed, ControlPath
+length), sshpod's keys and their modes, the node and OpenSSH versions, the kubeconfig and whether
+each context's API server answers, the last failed connection, and — given a hostname — the RBAC
+permissions sshpod needs there. Exit status 0 only when every check passes.
+Examples:
+  sshpod doctor
+  sshpod doctor deployment--web.namespace--shop.context--eu.sshpod`,
+    )
+    .action(async (hostname: string | undefined) => {
+      await runAction(async () => {
+        const { runDoctor } = await import('../doctor/run-doctor.ts');
+        return runDoctor(hostname);
       });
     });
 

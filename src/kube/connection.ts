@@ -174,6 +174,38 @@ export class ApiConnection {
     });
   }
 
+  /**
+   * A JSON request with a body, for calls that change nothing (SelfSubjectAccessReview); the same
+   * answers and errors as get().
+   */
+  async request<T>(method: 'POST', path: string, operation: Operation, options: { body: unknown }, retried = false): Promise<T> {
+    const url = this.url(path, undefined, 'http');
+    const started = performance.now();
+    const transport = url.protocol === 'https:' ? https : http;
+    const payload = JSON.stringify(options.body);
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const headers = { ...this.headers, Accept: 'application/json', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) };
+      const request = transport.request(url, { method, agent: this.agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+      request.end(payload);
+    }).catch((error: unknown) => {
+      throw transportError(error, this);
+    });
+    log.debug(`${method} ${url.pathname} → ${status} (${(performance.now() - started).toFixed(0)} ms)`);
+    if (status === 401 && !retried && (await this.renewCredential())) return this.request(method, path, operation, options, true);
+    if (status < 200 || status >= 300) throw apiError(status, body, operation, this.context);
+    try {
+      return JSON.parse(body) as T;
+    } catch (error) {
+      throw new SshpodError('api', `the API server answered ${url.pathname} with something that is not JSON`, { cause: error });
+    }
+  }
+
   close(): void {
     this.agent.destroy();
     for (const agent of this.retiredAgents) agent.destroy();
