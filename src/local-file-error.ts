@@ -2,6 +2,7 @@
 // ~/.cache, a full disk) in words: which file, what the system said, what to do. Node's own
 // message (`EROFS: read-only file system, open '/home/…/known_hosts.123.ab12cd34.tmp'`) names a
 // system call and a temporary file the person never asked for.
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SshpodError } from './errors.ts';
 
@@ -68,6 +69,21 @@ function hintFor(code: string, file: string): string {
   }
 }
 
+/**
+ * Node's recursive mkdir reports ENOENT for the directory it could not make, whatever stopped it
+ * (a read-only file system, no permission): the first existing directory above it says why.
+ */
+function mkdirReason(path: string): string | undefined {
+  let dir = dirname(path);
+  while (!existsSync(dir) && dir !== dirname(dir)) dir = dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code;
+  }
+}
+
 /** The SshpodError for a Node file-system error, or undefined for anything else. */
 export function localFileError(error: unknown): SshpodError | undefined {
   const failure = error as Partial<NodeJS.ErrnoException> & { dest?: unknown };
@@ -76,8 +92,8 @@ export function localFileError(error: unknown): SshpodError | undefined {
   if (action === undefined) return undefined;
   const named = failure.syscall === 'rename' && typeof failure.dest === 'string' ? failure.dest : failure.path;
   const file = named.replace(TEMPORARY, '');
-  const reason = REASONS[failure.code] ?? failure.code;
-  return new SshpodError('local', `cannot ${action} ${file}: ${reason}`, { hint: hintFor(failure.code, file), cause: error });
+  const code = (failure.syscall === 'mkdir' && failure.code === 'ENOENT' && mkdirReason(failure.path)) || failure.code;
+  return new SshpodError('local', `cannot ${action} ${file}: ${REASONS[code] ?? code}`, { hint: hintFor(code, file), cause: error });
 }
 
 /** What the person is told about `error`: a file-system failure in words, anything else as it is. */

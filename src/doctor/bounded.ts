@@ -1,11 +1,11 @@
 // Doctor's checks talk to clusters that may not answer: each gets a bound, so that the checklist
 // always finishes. SSHPOD_TIMEOUT (seconds) is the same knob the connect path uses.
+import { timeoutSettingMs } from '../timeout-setting.ts';
 
 export const DOCTOR_STEP_TIMEOUT_MS = 10_000;
 
 export function doctorTimeoutMs(environment: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(environment['SSHPOD_TIMEOUT']);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : DOCTOR_STEP_TIMEOUT_MS;
+  return timeoutSettingMs(DOCTOR_STEP_TIMEOUT_MS, environment);
 }
 
 export class TimedOut extends Error {}

@@ -48,5 +48,6 @@ export function renderChecklist(items: Item[]): string[] {
 export function summary(items: Item[]): string {
   const checks = items.filter(isCheck);
   const failures = checks.filter((check) => !check.ok).length;
-  return failures === 0 ? `sshpod: all ${checks.length} checks passed` : `sshpod: ${failures} of ${checks.length} checks failed`;
+  const total = `${checks.length} check${checks.length === 1 ? '' : 's'}`;
+  return failures === 0 ? `sshpod: ${checks.length === 1 ? 'the' : 'all'} ${total} passed` : `sshpod: ${failures} of ${total} failed`;
 }

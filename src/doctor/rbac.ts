@@ -83,7 +83,7 @@ async function review(connection: ApiConnection, permission: Permission): Promis
   const answers = await Promise.all(permission.verbs.map(async (verb) => [verb, await allowed(connection, permission, verb)] as const));
   const refused = answers.filter(([, ok]) => !ok).map(([verb]) => verb);
   if (refused.length === 0) return passed(`you may ${describe(permission)}`);
-  const both = permission.verbs.length > 1 ? `; ${describe(permission, refused)} is refused` : '';
+  const both = refused.length < permission.verbs.length ? ` (${refused.join(' and ')} is refused)` : '';
   const why = permission.verbs.length > 1 ? ' (API servers differ in which of the two the WebSocket connection sshpod opens needs: grant both)' : '';
   return failed(`you may ${describe(permission)}${both}`, `ask your cluster admin for RBAC permission to ${describe(permission)}${why}`);
 }

@@ -9,32 +9,11 @@ import { userInfo } from 'node:os';
 import { BEGIN_MARKER, END_MARKER, renderBlock, sharingFits } from '../ssh/config-block.ts';
 import { readConfig, resolveConfigPath } from '../ssh/config-file.ts';
 import type { SshpodPaths } from '../ssh/paths.ts';
+import { patternListMatches } from '../ssh/host-patterns.ts';
 import { failed, passed, type Item } from './checklist.ts';
 
 /** Names ssh is asked about: one for each pattern of the block. */
 export const PROBE_NAMES = ['doctor-probe.sshpod', 'doctor-probe.sshpod.'];
-
-function globMatches(name: string, pattern: string): boolean {
-  const source = pattern
-    .toLowerCase()
-    .split('')
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`).test(name);
-}
-
-/** Whether a `Host` line's patterns select a name (a matching negated pattern vetoes it). */
-function hostLineMatches(patterns: string[], name: string): boolean {
-  let matched = false;
-  for (const pattern of patterns) {
-    if (pattern.startsWith('!')) {
-      if (globMatches(name, pattern.slice(1))) return false;
-    } else if (globMatches(name, pattern)) {
-      matched = true;
-    }
-  }
-  return matched;
-}
 
 export interface Shadow {
   line: number;
@@ -62,7 +41,7 @@ export function shadowingLines(configText: string, keywords: Set<string>): Shado
     if (line === '' || line.startsWith('#')) continue;
     const [keyword = '', ...rest] = line.split(/[\s=]+/);
     const key = keyword.toLowerCase();
-    if (key === 'host') applies = PROBE_NAMES.some((name) => hostLineMatches(rest, name));
+    if (key === 'host') applies = PROBE_NAMES.some((name) => patternListMatches(name, rest));
     else if (key === 'match') applies = true;
     if (key === 'match' || (applies && (key === 'include' || keywords.has(key)))) shadows.push({ line: index + 1, text: line });
   }

@@ -6,6 +6,7 @@
 // LogLevel ERROR. No request is ever accepted: nobody can log in to this server.
 // ssh2 is loaded here only, on the failure path; the connect path never pays for it.
 import { Duplex, type Readable, type Writable } from 'node:stream';
+import type { Socket } from 'node:net';
 import type { Connection } from 'ssh2';
 import { SSH_DISCONNECT_BY_APPLICATION } from './disconnect-packet.ts';
 
@@ -68,6 +69,6 @@ export async function answerAsServer(answer: ServerAnswer, input: Readable, outp
         socket.end();
       });
     });
-    server.injectSocket(socket as unknown as import('node:net').Socket);
+    server.injectSocket(socket as unknown as Socket);
   });
 }

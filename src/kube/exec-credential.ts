@@ -3,6 +3,7 @@
 // one can answer a prompt (ssh owns stdin), and the plugin's stderr passed through, so that its
 // messages to the user (a sign-in URL, a warning) reach the terminal as they would with kubectl.
 // Unlike kubectl, a plugin that hangs is stopped after a while, with a message naming it.
+import { timeoutSettingMs } from '../timeout-setting.ts';
 
 export interface ExecConfig {
   command: string;
@@ -63,8 +64,7 @@ export function parseExecCredential(stdout: string): ExecCredentialStatus {
 /** How long a plugin may take: SSHPOD_TIMEOUT seconds if set, else a minute (a plugin may be
  *  refreshing a sign-in over the network, which takes longer than any one API call). */
 export function pluginTimeoutMs(environment: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(environment['SSHPOD_TIMEOUT']);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : DEFAULT_PLUGIN_TIMEOUT_MS;
+  return timeoutSettingMs(DEFAULT_PLUGIN_TIMEOUT_MS, environment);
 }
 
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 60_000;
