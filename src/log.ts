@@ -37,6 +37,13 @@ function write(level: LogLevel, message: string): void {
   process.stderr.write(current === 'debug' ? `sshpod ${elapsed}ms ${message}\n` : `sshpod: ${message}\n`);
 }
 
+/** An error's stack (and its cause's) at debug level: printed with --log-level debug, kept in the timeline always. */
+export function logStack(error: unknown): void {
+  if (!(error instanceof Error) || !error.stack) return;
+  write('debug', error.stack);
+  if (error.cause instanceof Error && error.cause.stack) write('debug', `caused by: ${error.cause.stack}`);
+}
+
 export const log = {
   error: (message: string): void => write('error', message),
   info: (message: string): void => write('info', message),

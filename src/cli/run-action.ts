@@ -4,7 +4,7 @@
 import { formatErrorForUser } from '../errors.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from '../exit-codes.ts';
 import { forThePerson } from '../local-file-error.ts';
-import { isLogLevel, log, setLogLevel, type LogLevel } from '../log.ts';
+import { isLogLevel, logStack, setLogLevel, type LogLevel } from '../log.ts';
 
 /** --log-level, else SSHPOD_LOG_LEVEL (ssh passes the environment to its ProxyCommand). */
 export function applyLogLevel(level: string | undefined): void {
@@ -21,10 +21,7 @@ export function applyLogLevel(level: string | undefined): void {
 export function printFailure(error: unknown): number {
   const shown = forThePerson(error);
   process.stderr.write(`${formatErrorForUser(shown)}\n`);
-  if (error instanceof Error && error.stack) {
-    log.debug(error.stack);
-    if (error.cause instanceof Error && error.cause.stack) log.debug(`caused by: ${error.cause.stack}`);
-  }
+  logStack(error);
   return exitCodeFor(shown);
 }
 

@@ -8,7 +8,14 @@ export function doctorTimeoutMs(environment: NodeJS.ProcessEnv = process.env): n
   return timeoutSettingMs(DOCTOR_STEP_TIMEOUT_MS, environment);
 }
 
-export class TimedOut extends Error {}
+export class TimedOut extends Error {
+  readonly seconds: number;
+
+  constructor(ms: number) {
+    super(`no answer within ${ms / 1000} s`);
+    this.seconds = ms / 1000;
+  }
+}
 
 /** The promise's value, or TimedOut after `ms` (the work itself is left to be cleaned up by `onTimeout`). */
 export function bounded<T>(work: Promise<T>, ms: number, onTimeout: () => void = () => undefined): Promise<T> {
@@ -16,7 +23,7 @@ export function bounded<T>(work: Promise<T>, ms: number, onTimeout: () => void =
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onTimeout();
-      reject(new TimedOut(`no answer within ${ms / 1000} s`));
+      reject(new TimedOut(ms));
     }, ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));

@@ -3,19 +3,12 @@
 // each within a bound and all at once, so that a cluster behind a VPN that is down costs seconds.
 import { loadKubeConfig, selectContext } from '../kube/kubeconfig.ts';
 import { ApiConnection } from '../kube/connection.ts';
-import { isSshpodError } from '../errors.ts';
-import { forThePerson } from '../local-file-error.ts';
 import type { SshpodPaths } from '../ssh/paths.ts';
 import { failed, passed, type Check, type Item } from './checklist.ts';
 import { bounded, inParallel } from './bounded.ts';
+import { whatWentWrong } from './what-went-wrong.ts';
 
 const PARALLEL_CONTEXTS = 8;
-
-export function whatWentWrong(error: unknown): { message: string; hint: string } {
-  const shown = forThePerson(error);
-  if (isSshpodError(shown)) return { message: shown.message.split('\n')[0] ?? '', hint: shown.hint ?? 'run the command again with --log-level debug' };
-  return { message: (shown as Error).message ?? String(shown), hint: 'run the command again with --log-level debug' };
-}
 
 async function probeContext(name: string, current: boolean, paths: SshpodPaths, timeoutMs: number): Promise<Check> {
   const label = `context "${name}"${current ? ' (current)' : ''}`;
@@ -39,7 +32,7 @@ async function probeContext(name: string, current: boolean, paths: SshpodPaths, 
     return passed(`${label}: ${selected.server} answers${gitVersion ? ` (Kubernetes ${gitVersion})` : ''} and accepts your credentials`);
   } catch (error) {
     const { message, hint } = whatWentWrong(error);
-    return failed(`${label}: ${message}`, hint.startsWith('no answer') ? 'check that the cluster is up and reachable from here (VPN, proxy)' : hint);
+    return failed(`${label}: ${message}`, hint);
   } finally {
     close();
   }

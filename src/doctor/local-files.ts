@@ -3,7 +3,8 @@
 // known_hosts line that pins that host key for *.sshpod. Nothing is created or repaired here:
 // `sshpod configure` does that.
 import { statSync } from 'node:fs';
-import { publicKeyOfPrivate, keyMaterial } from '../ssh/openssh-key.ts';
+import { publicKeyOfPrivate } from '../ssh/openssh-key.ts';
+import { knownHostsAccept } from '../failure/known-hosts-match.ts';
 import { readTextIfExists } from '../local-file.ts';
 import type { SshpodPaths } from '../ssh/paths.ts';
 import { failed, passed, type Check } from './checklist.ts';
@@ -47,17 +48,14 @@ export function checkLocalFiles(paths: SshpodPaths): Check[] {
   const host = checkKey(paths.hostKey, 'the local host key');
   checks.push(host.check);
   if (host.publicKey) {
-    const wanted = keyMaterial(host.publicKey);
     let knownHosts: string | undefined;
     try {
       knownHosts = readTextIfExists(paths.knownHosts);
     } catch {
       knownHosts = undefined;
     }
-    const pinned = (knownHosts ?? '').split(/\r?\n/).some((line) => {
-      const [patterns = '', type, blob] = line.trim().split(/\s+/);
-      return patterns.split(',').includes('*.sshpod') && `${type} ${blob}` === wanted;
-    });
+    // The question ssh asks when sshpod answers a failed connection with this key.
+    const pinned = knownHostsAccept(knownHosts ?? '', 'doctor-probe.sshpod', host.publicKey);
     checks.push(
       pinned
         ? passed(`${paths.knownHosts} pins the local host key for *.sshpod`)

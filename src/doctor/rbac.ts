@@ -8,7 +8,7 @@ import { ApiConnection } from '../kube/connection.ts';
 import type { SshpodPaths } from '../ssh/paths.ts';
 import { failed, passed, type Check, type Item } from './checklist.ts';
 import { bounded } from './bounded.ts';
-import { whatWentWrong } from './kube.ts';
+import { whatWentWrong } from './what-went-wrong.ts';
 
 export interface Permission {
   /** One or more verbs, all of which are needed. */

@@ -100,6 +100,7 @@ export function checkSshConfig(paths: SshpodPaths, platform = process.platform):
   const written = blockProxyCommand(text);
   const shadows = shadowingLines(text, blockKeywords(paths));
   for (const name of PROBE_NAMES) {
+    const title = `ssh uses the sshpod block for ${name.endsWith('.') ? 'names with a trailing dot (pod--x.sshpod.)' : '*.sshpod names'}`;
     const result = spawnSync('ssh', ['-G', '-F', file, name], { encoding: 'utf8', timeout: 10_000 });
     if (result.error || result.status !== 0) {
       const why = result.error ? result.error.message : (result.stderr.trim().split('\n')[0] ?? `exit ${result.status}`);
@@ -108,12 +109,12 @@ export function checkSshConfig(paths: SshpodPaths, platform = process.platform):
     }
     const effective = parseSshG(result.stdout).get('proxycommand');
     if (effective !== undefined && written !== undefined && effective.replace(/\s+/g, ' ') === written.replace(/\s+/g, ' ')) {
-      items.push(passed(`ssh uses the sshpod block for ${name.endsWith('.') ? 'names with a trailing dot (pod--x.sshpod.)' : '*.sshpod names'}`));
+      items.push(passed(title));
     } else {
       const blame = shadows.length > 0 ? `: earlier lines apply first (${describeShadows(shadows)}); ` : ': ';
       items.push(
         failed(
-          `ssh uses the sshpod block for ${name}`,
+          title,
           `ssh would run ${effective ?? 'no ProxyCommand'}${blame}run sshpod configure (it puts the block first), or move those lines after it`,
         ),
       );

@@ -11,7 +11,7 @@
 // shared connection it may be another terminal than the one whose command failed.
 import { writeSync } from 'node:fs';
 import { formatErrorForUser } from '../errors.ts';
-import { log, timelineSoFar } from '../log.ts';
+import { log, logStack, timelineSoFar } from '../log.ts';
 import { forThePerson } from '../local-file-error.ts';
 import { exitCodeFor } from '../exit-codes.ts';
 import { sshpodPaths, type SshpodPaths } from '../ssh/paths.ts';
@@ -75,8 +75,7 @@ export async function reportProxyFailure(error: unknown, request: FailedRequest,
   const shown = forThePerson(error);
   const text = formatErrorForUser(shown);
   const lines = text.split('\n');
-  if (error instanceof Error && error.stack) log.debug(error.stack);
-  if (error instanceof Error && error.cause instanceof Error && error.cause.stack) log.debug(`caused by: ${error.cause.stack}`);
+  logStack(error);
   const delivery: Delivery = deliveryFor(currentSituation(relayStarted()));
   const exitCode = exitCodeFor(shown);
   try {

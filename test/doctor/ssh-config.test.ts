@@ -54,7 +54,7 @@ test('ssh -G finds the block first, or names the lines that come before it', { s
   writeFileSync(join(home, 'config'), `Host *\n  ProxyCommand none\n\n${mine.join('\n')}\n`);
   const shadowed = checkSshConfig({ ...paths, sshConfig: join(home, 'config') });
   const failure = shadowed.find((item) => 'ok' in item && !item.ok);
-  assert.equal(failure && 'title' in failure ? failure.title : '', 'ssh uses the sshpod block for doctor-probe.sshpod');
+  assert.equal(failure && 'title' in failure ? failure.title : '', 'ssh uses the sshpod block for *.sshpod names');
   assert.match(failure && 'hint' in failure ? (failure.hint ?? '') : '', /earlier lines apply first \(line 2: ProxyCommand none\); run sshpod configure/);
   writeFileSync(join(home, 'config'), 'Host x\n');
   assert.deepEqual(checkSshConfig({ ...paths, sshConfig: join(home, 'config') }), [

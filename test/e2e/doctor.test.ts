@@ -108,7 +108,7 @@ contexts: [{name: gone, context: {cluster: gone, user: nobody}}]
       const result = await e.sshpod(['doctor']);
       assert.equal(result.code, 1);
       const out = lines(result.stdout);
-      const at = out.indexOf('✘ ssh uses the sshpod block for doctor-probe.sshpod');
+      const at = out.indexOf('✘ ssh uses the sshpod block for *.sshpod names');
       assert.ok(at >= 0, result.stdout);
       assert.match(out[at + 1] ?? '', /^ {2}hint: ssh would run no ProxyCommand: earlier lines apply first \(line 2: ProxyCommand none\); run sshpod configure/);
     } finally {
