@@ -18,6 +18,7 @@ const prepareScript = await readFile(new URL('../src/remote/prepare-sshd.sh', im
 const stubs = {
   'client-node-gen': 'export function createConfiguration() { throw new Error("not bundled in sshpod"); }\nexport class ServerConfiguration { constructor() { throw new Error("not bundled in sshpod"); } }\n',
   'node-fetch': 'export class Headers { constructor() { throw new Error("not bundled in sshpod"); } }\n',
+  'native-addon': 'throw new Error("not bundled in sshpod");\n',
 };
 const lazy = {
   './oidc_auth.js': '../src/kube/lazy/auth-providers.ts',
@@ -35,9 +36,33 @@ const trimClientNode = {
     builder.onResolve({ filter: /^(\.\/(oidc|azure|gcp)_auth\.js|socks-proxy-agent|hpagent)$/ }, (args) =>
       fromConfig(args) ? { path: fileURLToPath(new URL(lazy[args.path], import.meta.url)) } : undefined,
     );
+    // ssh2 (the failure answer, src/failure/answer-ssh.ts) tries its optional native addons in a
+    // try/catch and falls back to JavaScript: the bundle carries no native code.
+    builder.onResolve({ filter: /(\.node|^cpu-features)$/ }, (args) => (/[\\/]ssh2[\\/]/.test(args.importer) ? { path: 'native-addon', namespace: 'sshpod-stub' } : undefined));
     builder.onLoad({ filter: /.*/, namespace: 'sshpod-stub' }, (args) => ({ contents: stubs[args.path], loader: 'js' }));
   },
 };
+
+// Packages only some runs need, each bundled into a file of its own next to the CLI and required
+// when first imported: ssh2 answers ssh when a connection fails (src/failure/answer-ssh.ts), execa
+// runs exec credential plugins (src/kube/exec-credential.ts). Inside the main bundle they would
+// more than double what every connect reads and compiles (~0.7 MB).
+const onDemand = { ssh2: 'sshpod-ssh2.cjs', execa: 'sshpod-execa.cjs' };
+const loadOnDemand = {
+  name: 'load-on-demand',
+  setup(builder) {
+    builder.onResolve({ filter: /^(ssh2|execa)$/ }, (args) => (args.kind === 'dynamic-import' ? { path: `./${onDemand[args.path]}`, external: true } : undefined));
+  },
+};
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, keepNames: true, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
+for (const [name, file] of Object.entries(onDemand)) {
+  await build({
+    ...common,
+    stdin: { contents: `export * from '${name}';\n`, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'js' },
+    outfile: new URL(`../dist/${file}`, import.meta.url).pathname,
+    plugins: [trimClientNode],
+  });
+}
 
 await build({
   entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
@@ -51,7 +76,10 @@ await build({
   keepNames: true,
   sourcemap: false,
   legalComments: 'none',
-  plugins: [trimClientNode],
+  plugins: [trimClientNode, loadOnDemand],
+  // import() of those files becomes require(): the launcher runs the bundle as a vm.Script, where
+  // import() has no loader.
+  supported: { 'dynamic-import': false },
   define: {
     __SSHPOD_VERSION__: JSON.stringify(pkg.version),
     __SSHPOD_PREPARE_SCRIPT__: JSON.stringify(prepareScript),

@@ -6,8 +6,7 @@ export const DEFAULT_STEP_TIMEOUT_SECONDS = 30;
 
 /** The timeout in milliseconds that SSHPOD_TIMEOUT (seconds) sets, or the default. */
 export function stepTimeoutMs(environment: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(environment['SSHPOD_TIMEOUT']);
-  return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : DEFAULT_STEP_TIMEOUT_SECONDS * 1000;
+  return timeoutSettingMs(DEFAULT_STEP_TIMEOUT_SECONDS * 1000, environment);
 }
 
 export function seconds(ms: number): string {
@@ -15,3 +14,9 @@ export function seconds(ms: number): string {
 }
 
 export const TIMEOUT_HINT = 'if the cluster is just slow, allow more time with SSHPOD_TIMEOUT=SECONDS (ssh passes it on); otherwise check the cluster';
+
+/** SSHPOD_TIMEOUT for steps whose own default differs (a credential plugin, a cluster doctor asks). */
+export function timeoutSettingMs(defaultMs: number, environment: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(environment['SSHPOD_TIMEOUT']);
+  return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : defaultMs;
+}

@@ -1,6 +1,11 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+// The sshpod command line: a thin table of commands, each loaded with `await import(...)` only when
+// it runs, so that `sshpod proxy` — started by ssh for every connection — loads nothing else.
+// Usage errors (an unknown option, a missing argument) end like every failure: an `sshpod:` line, a
+// `hint:` line, and exit status 2 (exit-codes.ts).
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SSHPOD_VERSION } from '../version.ts';
 import { applyLogLevel, runAction } from './run-action.ts';
+import { EXIT_OK, EXIT_STATUS_HELP, EXIT_USAGE } from '../exit-codes.ts';
 import { log } from '../log.ts';
 
 const logLevelOption = (): Option =>
@@ -10,11 +15,19 @@ const logLevelOption = (): Option =>
     'debug',
   ]);
 
+/** Commander's own errors as sshpod words them: `sshpod: …` instead of `error: …`. */
+function asSshpodLine(text: string): string {
+  return text.replace(/^error: /, 'sshpod: ');
+}
+
 export function buildProgram(): Command {
   const program = new Command('sshpod')
     .description('Reach any Kubernetes container with your own OpenSSH client.')
     .version(SSHPOD_VERSION, '-v, --version')
-    .showHelpAfterError('(run sshpod --help for usage)')
+    .addOption(logLevelOption())
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ outputError: (text, write) => write(asSshpodLine(text)) })
+    .exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE))
     .addHelpText(
       'after',
       `
@@ -22,8 +35,12 @@ Examples:
   sshpod configure                   # add the Host *.sshpod block to ~/.ssh/config
   ssh root@pod--api.namespace--prod.sshpod
   scp ./build.tgz app@deployment--web.namespace--shop.context--eu.sshpod:/tmp/
-  sftp root@container--sidecar.pod--debug.namespace--tools.sshpod`,
+  sftp root@container--sidecar.pod--debug.namespace--tools.sshpod
+  sshpod doctor pod--api.namespace--prod.sshpod   # why can't I connect?
+  sshpod last-error                  # what the last failed connection said
+${EXIT_STATUS_HELP}`,
     );
+  program.hook('preAction', (_program, command) => applyLogLevel(command.optsWithGlobals<{ logLevel?: string }>().logLevel));
 
   program
     .command('proxy')
@@ -35,22 +52,25 @@ Examples:
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('must be a TCP port number');
       return port;
     })
-    .addOption(logLevelOption())
     .addHelpText(
       'after',
       `
-ssh runs this for you through ~/.ssh/config; stdout carries the SSH stream only.
+ssh runs this for you through ~/.ssh/config; stdout carries the SSH stream only. When the
+connection fails and ssh has sent stderr to /dev/null (ControlPersist), sshpod answers ssh so that
+ssh itself prints the sshpod: and hint: lines; sshpod last-error shows them again.
 Example (what ssh runs):
   sshpod proxy --host pod--api.namespace--prod.sshpod --user root --port 22`,
     )
-    .action(async (options: { host: string; user?: string; port?: number; logLevel?: string }) => {
-      applyLogLevel(options.logLevel);
+    .action(async (options: { host: string; user?: string; port?: number }) => {
       log.debug(`sshpod ${SSHPOD_VERSION} proxy --host ${options.host} --user ${options.user ?? ''}`);
-      await runAction(async () => {
-        const { runProxy } = await import('../proxy/connect.ts');
-        log.debug('modules loaded');
-        await runProxy(options);
-      });
+      await runAction(
+        async () => {
+          const { runProxy } = await import('../proxy/connect.ts');
+          log.debug('modules loaded');
+          await runProxy(options);
+        },
+        async (error) => (await import('../failure/report.ts')).reportProxyFailure(error, options),
+      );
     });
 
   program
@@ -85,6 +105,42 @@ Examples:
       });
     });
 
+  program
+    .command('doctor')
+    .argument('[hostname]', 'also check what connecting to this *.sshpod hostname needs (its context, namespace and RBAC permissions)')
+    .description("check, step by step, what sshpod needs; a hint for each check that fails")
+    .addHelpText(
+      'after',
+      `
+Checks the ssh config block (present, the first match for *.sshpod, not shadowed, ControlPath
+length), sshpod's keys and their modes, the node and OpenSSH versions, the kubeconfig and whether
+each context's API server answers, the last failed connection, and — given a hostname — the RBAC
+permissions sshpod needs there. Exit status 0 only when every check passes.
+Examples:
+  sshpod doctor
+  sshpod doctor deployment--web.namespace--shop.context--eu.sshpod`,
+    )
+    .action(async (hostname: string | undefined) => {
+      await runAction(async () => {
+        const { runDoctor } = await import('../doctor/run-doctor.ts');
+        return runDoctor(hostname);
+      });
+    });
+
+  program
+    .command('last-error')
+    .description('show what the last failed connection said (kept in ~/.cache/sshpod/last-failure.json)')
+    .option('--timeline', 'also show the timeline of that run (what --log-level debug would have printed)')
+    .addHelpText('after', '\nExamples:\n  sshpod last-error\n  sshpod last-error --timeline')
+    .action(async (options: { timeline?: boolean }) => {
+      await runAction(async () => {
+        const { showLastError } = await import('./last-error.ts');
+        showLastError(options);
+      });
+    });
+
+  for (const command of program.commands) command.showHelpAfterError(`hint: sshpod ${command.name()} --help shows its usage`);
+  program.showHelpAfterError('hint: sshpod --help shows the commands');
   return program;
 }
 

@@ -18,7 +18,7 @@ import { defaultCertificateAuthorities } from './trust.ts';
 import { loadProxyAgents } from './lazy/proxy-agents.ts';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { credentialCacheFile } from './credential-cache.ts';
-import { execConfigOf, type ExecCredentialStatus } from './exec-credential.ts';
+import { ExecPluginError, execConfigOf, type ExecCredentialStatus } from './exec-credential.ts';
 import { PluginCredentials } from './plugin-credentials.ts';
 
 type TlsOptions = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
@@ -236,7 +236,9 @@ function impersonationHeaders(impersonate: ConnectionOptions['impersonate']): Re
 
 function credentialError(selected: SelectedContext, error: unknown): SshpodError {
   return new SshpodError('config', `the credentials of context "${selected.context}" could not be obtained: ${(error as Error).message}`, {
-    hint: 'check the user of that context in your kubeconfig (an exec plugin such as aws or gke-gcloud-auth-plugin must be on PATH and logged in)',
+    hint:
+      (error instanceof ExecPluginError && error.hint) ||
+      'check the user of that context in your kubeconfig (an exec plugin such as aws or gke-gcloud-auth-plugin must be on PATH and logged in)',
     cause: error,
   });
 }

@@ -2,7 +2,8 @@
 // kubectl runs them: the kubeconfig's env on top of ours, KUBERNETES_EXEC_INFO saying that no
 // one can answer a prompt (ssh owns stdin), and the plugin's stderr passed through, so that its
 // messages to the user (a sign-in URL, a warning) reach the terminal as they would with kubectl.
-import { spawn } from 'node:child_process';
+// Unlike kubectl, a plugin that hangs is stopped after a while, with a message naming it.
+import { timeoutSettingMs } from '../timeout.ts';
 
 export interface ExecConfig {
   command: string;
@@ -19,7 +20,15 @@ export interface ExecCredentialStatus {
   expirationTimestamp?: string;
 }
 
-export class ExecPluginError extends Error {}
+export class ExecPluginError extends Error {
+  /** What to do, when the plugin's own failure suggests something better than the general hint. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: { hint?: string } = {}) {
+    super(message);
+    this.hint = options.hint;
+  }
+}
 
 /** The kubeconfig's `exec` entry, checked: what of it this module uses, or a reason it cannot run. */
 export function execConfigOf(raw: unknown): ExecConfig {
@@ -52,27 +61,73 @@ export function parseExecCredential(stdout: string): ExecCredentialStatus {
   return status;
 }
 
-export function runExecPlugin(exec: ExecConfig): Promise<ExecCredentialStatus> {
+/** How long a plugin may take: SSHPOD_TIMEOUT seconds if set, else a minute (a plugin may be
+ *  refreshing a sign-in over the network, which takes longer than any one API call). */
+export function pluginTimeoutMs(environment: NodeJS.ProcessEnv = process.env): number {
+  return timeoutSettingMs(DEFAULT_PLUGIN_TIMEOUT_MS, environment);
+}
+
+export const DEFAULT_PLUGIN_TIMEOUT_MS = 60_000;
+/** After SIGTERM, a plugin that is still there gets SIGKILL. */
+const KILL_GRACE_MS = 2000;
+/** A plugin that exited but left a child holding its output: how long its output may still come. */
+const OUTPUT_AFTER_EXIT_MS = 1000;
+
+function lastLine(text: string): string | undefined {
+  return text.trim().split(/\r?\n/).at(-1)?.trim() || undefined;
+}
+
+/**
+ * Runs the plugin with execa: bounded by `timeoutMs` (then SIGTERM, then SIGKILL), killed if sshpod
+ * itself is stopped, its stderr passed through to the person as it comes and also kept, so that a
+ * failure can quote its last line (under ControlPersist, ssh sends sshpod's stderr to /dev/null).
+ * execa is loaded here, so that connections without a plugin never load it.
+ */
+export async function runExecPlugin(exec: ExecConfig, timeoutMs = pluginTimeoutMs()): Promise<ExecCredentialStatus> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const { name, value } of exec.env ?? []) env[name] = value;
   if (exec.apiVersion) env['KUBERNETES_EXEC_INFO'] = JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec: { interactive: false } });
-  return new Promise((resolve, reject) => {
-    const child = spawn(exec.command, exec.args ?? [], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new ExecPluginError(error.code === 'ENOENT' ? `its exec plugin "${exec.command}" was not found` : `its exec plugin "${exec.command}" could not run: ${error.message}`));
-    });
-    child.once('close', (code, signal) => {
-      if (code !== 0) {
-        if (code !== null || signal !== null) reject(new ExecPluginError(`its exec plugin "${exec.command}" failed (${signal ?? `exit ${code}`})`));
-        return; // spawn failed: 'error' has the reason
-      }
-      try {
-        resolve(parseExecCredential(Buffer.concat(chunks).toString('utf8')));
-      } catch (error) {
-        reject(new ExecPluginError(`its exec plugin "${exec.command}": ${(error as Error).message}`));
-      }
-    });
+  const { execa } = await import('execa');
+  const plugin = execa(exec.command, exec.args ?? [], {
+    env,
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: ['inherit', 'pipe'],
+    timeout: timeoutMs,
+    forceKillAfterDelay: KILL_GRACE_MS,
+    cleanup: true,
+    reject: false,
+    maxBuffer: 1024 * 1024,
+    stripFinalNewline: false,
   });
+  // A wrapper script killed at the timeout can leave its own child holding our pipes, and execa
+  // would wait for them to close: once the plugin itself has exited, its output may still come for
+  // a moment, then the pipes are closed from our side.
+  plugin.once('exit', () => {
+    setTimeout(() => {
+      plugin.stdout?.destroy();
+      plugin.stderr?.destroy();
+    }, OUTPUT_AFTER_EXIT_MS).unref();
+  });
+  const result = await plugin;
+  const name = `its exec plugin "${exec.command}"`;
+  const said = lastLine(String(result.stderr ?? ''));
+  if (result.timedOut) {
+    throw new ExecPluginError(`${name} did not finish within ${timeoutMs / 1000} s and was stopped${said ? ` (its last words: ${said})` : ''}`, {
+      hint: `run it by hand to see what it waits for (${[exec.command, ...(exec.args ?? [])].join(' ')}); SSHPOD_TIMEOUT=SECONDS allows it more time`,
+    });
+  }
+  const spawnCode = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (spawnCode === 'ENOENT') throw new ExecPluginError(`${name} was not found`);
+  if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+    throw new ExecPluginError(`${name} could not run: ${(result.cause as Error | undefined)?.message ?? result.shortMessage}`);
+  }
+  if (result.failed && result.isMaxBuffer) throw new ExecPluginError(`${name} printed more than an ExecCredential can be`);
+  if (result.failed) throw new ExecPluginError(`${name} failed (${result.signal ?? `exit ${result.exitCode}`})${said ? `: ${said}` : ''}`);
+  try {
+    return parseExecCredential(String(result.stdout));
+  } catch (error) {
+    throw new ExecPluginError(`${name}: ${(error as Error).message}`);
+  }
 }

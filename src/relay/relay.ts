@@ -18,7 +18,15 @@ export function asyncStdout(): Writable {
   return process.stdout;
 }
 
+let started = false;
+
+/** Whether relay() has taken over stdin and stdout: from then on only sshd may speak to ssh. */
+export function relayStarted(): boolean {
+  return started;
+}
+
 export function relay(input: Readable, output: Writable, remote: Duplex): Promise<void> {
+  started = true;
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (error: Error): void => {

@@ -12,11 +12,16 @@
 //  Password/KbdInteractive never: sshpod's sshd accepts keys only
 //  ServerAliveInterval     keeps idle sessions alive through the API server's load balancers
 //  Control*                connection sharing: a second ssh/scp to the same host starts at once
+//  Host *.sshpod.          a hostname with a trailing dot (pod--api.sshpod.) is another name to
+//                          ssh: without the second pattern it would skip the block and ask DNS
 //  Host * (last)           ends the block, so settings after it in the file stay global
 import type { SshpodPaths } from './paths.ts';
 
 /** Node flags of the ProxyCommand (see the top of this file). */
 export const NODE_FLAGS = ['--use-openssl-ca'];
+
+/** The names the block is for: ssh matches `Host` patterns against the name as typed. */
+export const HOST_PATTERNS = ['*.sshpod', '*.sshpod.'];
 
 export const BEGIN_MARKER = '# >>> sshpod >>> managed by `sshpod configure`; `sshpod unconfigure` removes it';
 export const END_MARKER = '# <<< sshpod <<<';
@@ -64,7 +69,7 @@ export function renderBlock(input: BlockInput): string[] {
   const { paths, platform } = input;
   const lines = [
     BEGIN_MARKER,
-    'Host *.sshpod',
+    `Host ${HOST_PATTERNS.join(' ')}`,
     `    ProxyCommand ${commandWord(input.nodePath, platform)} ${NODE_FLAGS.join(' ')} ${commandWord(input.scriptPath, platform)} proxy --host %h --user %r --port %p`,
     `    IdentityFile ${forSsh(paths.clientKey, platform)}`,
     '    IdentitiesOnly yes',

@@ -1,6 +1,6 @@
 // Writing ~/.ssh/config safely: the real file behind a symlink (dotfile managers), a timestamped
 // backup of what was there, a temporary file renamed into place (never half-written), mode 0600.
-import { constants, copyFileSync, mkdirSync, realpathSync, renameSync, writeFileSync, chmodSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { constants, copyFileSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync, chmodSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readTextIfExists } from '../local-file.ts';
@@ -32,20 +32,31 @@ export function writeConfig(path: string, text: string, existed: boolean, now = 
         copyFileSync(path, candidate, constants.COPYFILE_EXCL);
         backup = candidate;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          rmSync(candidate, { force: true }); // a copy cut short by a full disk; it was not there before (EXCL)
+          throw error;
+        }
       }
     }
     chmodSync(backup, 0o600);
   }
   const temporary = `${path}.sshpod-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, text, { mode: 0o600 });
-  const fd = openSync(temporary, 'r');
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    writeFileSync(temporary, text, { mode: 0o600 });
+    const fd = openSync(temporary, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    // A full disk or a read-only directory: no half-written temporary file, and no backup of a
+    // file that did not change.
+    rmSync(temporary, { force: true });
+    if (backup) rmSync(backup, { force: true });
+    throw error;
   }
-  renameSync(temporary, path);
   chmodSync(path, 0o600);
   return backup;
 }

@@ -6,6 +6,8 @@
 //  - ssh is given `-F $HOME/.ssh/config`: ssh finds ~ through the passwd database, not $HOME.
 //  - ControlMaster is off unless a test asks for it, so that every ssh really runs the proxy
 //    (connection sharing has its own test, which closes its master when done).
+// `asPerson` departs only in the first: it runs a program with the block exactly as written
+// (sharing on, ssh's own log level, no BatchMode), with or without a pseudo-terminal.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,10 +79,27 @@ export interface SshRunOptions extends RunOptions {
   shared?: boolean;
 }
 
+export interface PersonRunOptions extends RunOptions {
+  /** Run it in a pseudo-terminal (util-linux script), as in a person's terminal. */
+  terminal?: boolean;
+}
+
+/** `word` quoted for sh. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 export interface E2E {
   cluster: Cluster;
   home: string;
   env: Record<string, string>;
+  /** The ssh config `sshpod configure` wrote in this suite's HOME. */
+  sshConfig: string;
+  /**
+   * Runs a program as a person would, through the block exactly as configured: the environment
+   * and nothing else (in a terminal: everything it printed is in stdout, with \r\n line ends).
+   */
+  asPerson(argv: string[], options?: PersonRunOptions): Promise<RunResult>;
   /** `ssh [options] user@host command…` with the test HOME's config. */
   ssh(userAtHost: string, command: string[], options?: SshRunOptions): Promise<RunResult>;
   scp(args: string[], options?: RunOptions): Promise<RunResult>;
@@ -118,6 +137,11 @@ export async function startE2E(options: ClusterOptions & { kubeconfigContexts?: 
     cluster,
     home,
     env,
+    sshConfig: config,
+    asPerson: ([program, ...args], o = {}) =>
+      o.terminal
+        ? run('script', ['-qec', [program as string, ...args].map(shellQuote).join(' '), '/dev/null'], withEnv(o))
+        : run(program as string, args, withEnv(o)),
     ssh: (userAtHost, command, o = {}) =>
       run('ssh', ['-F', config, ...baseSshOptions, ...(o.shared ? [] : unshared), ...(o.sshOptions ?? []), userAtHost, ...command], withEnv(o)),
     scp: (args, o) => run('scp', ['-F', config, ...sshOptions, ...args], withEnv(o)),

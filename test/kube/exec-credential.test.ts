@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecPluginError, execConfigOf, parseExecCredential, runExecPlugin } from '../../src/kube/exec-credential.ts';
+import { ExecPluginError, execConfigOf, parseExecCredential, pluginTimeoutMs, runExecPlugin } from '../../src/kube/exec-credential.ts';
 import { EXPIRY_MARGIN_MS, credentialCacheFile, forgetCachedCredential, isReusable, readCachedCredential, writeCachedCredential } from '../../src/kube/credential-cache.ts';
 
 const credential = (status: object): string => JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status });
@@ -53,6 +53,38 @@ describe('running a plugin', () => {
     await assert.rejects(runExecPlugin({ command: join(dir, 'absent') }), /exec plugin ".*absent" was not found/);
     await assert.rejects(runExecPlugin({ command: script('fails', 'exit 3') }), /exec plugin ".*fails" failed \(exit 3\)/);
     await assert.rejects(runExecPlugin({ command: script('prints', 'echo hello') }), /exec plugin ".*prints": it printed something that is not an ExecCredential/);
+  });
+
+  test('a failing plugin is quoted: its last line on stderr says why', async () => {
+    await assert.rejects(runExecPlugin({ command: script('says-why', 'echo "starting" >&2; echo "error: the SSO session has expired" >&2; exit 255') }), {
+      message: /exec plugin ".*says-why" failed \(exit 255\): error: the SSO session has expired$/,
+    });
+  });
+
+  test('a plugin that hangs is stopped at the timeout, named, with a hint — even when a child of it holds its output open', async () => {
+    const pidFile = join(dir, 'child.pid');
+    // Not exec: sh stays the plugin and its sleep a child that keeps stdout and stderr open.
+    const hangs = script('hangs', `echo "open https://login.example/device and enter ABCD" >&2\nsleep 300 &\necho $! > '${pidFile}'\nwait`);
+    const started = Date.now();
+    const error = await runExecPlugin({ command: hangs, args: ['get-token'] }, 500).then(
+      () => assert.fail('it must not succeed'),
+      (caught: unknown) => caught as ExecPluginError,
+    );
+    assert.ok(error instanceof ExecPluginError);
+    assert.match(error.message, /exec plugin ".*hangs" did not finish within 0\.5 s and was stopped \(its last words: open https:\/\/login\.example\/device and enter ABCD\)$/);
+    assert.match(error.hint ?? '', /^run it by hand to see what it waits for \(.*hangs get-token\); SSHPOD_TIMEOUT=SECONDS allows it more time$/);
+    assert.ok(Date.now() - started < 60_000, 'it did not wait for the orphaned child');
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+
+  test('the timeout: SSHPOD_TIMEOUT seconds, else a minute', () => {
+    assert.equal(pluginTimeoutMs({}), 60_000);
+    assert.equal(pluginTimeoutMs({ SSHPOD_TIMEOUT: '2.5' }), 2500);
+    assert.equal(pluginTimeoutMs({ SSHPOD_TIMEOUT: 'soon' }), 60_000);
   });
 
   test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,6 +16,7 @@ test('the block pins keys strictly and points at absolute node and script paths'
   assert.equal(block.at(-1), END_MARKER);
   assert.ok(block.includes("    ProxyCommand '/usr/bin/node' --use-openssl-ca '/opt/sshpod/bin/sshpod.js' proxy --host %h --user %r --port %p"));
   assert.ok(block.includes('    StrictHostKeyChecking yes'));
+  assert.equal(block[1], 'Host *.sshpod *.sshpod.');
   assert.ok(block.includes('    UserKnownHostsFile /home/ann/.cache/sshpod/known_hosts'));
   assert.ok(block.includes('    IdentityFile /home/ann/.cache/sshpod/id_ed25519'));
   assert.ok(block.includes('    ControlPath /home/ann/.cache/sshpod/cm/%C'));
@@ -87,6 +88,8 @@ for (const [what, text] of existing) {
       assert.match(applied, /^userknownhostsfile \/home\/ann\/\.cache\/sshpod\/known_hosts$/m);
       assert.match(applied, /^identitiesonly yes$/m);
       assert.match(applied, /^identityfile \/home\/ann\/\.cache\/sshpod\/id_ed25519$/m);
+      const dotted = execFileSync('ssh', ['-G', '-F', file, 'pod--api.namespace--prod.sshpod.'], { encoding: 'utf8' });
+      assert.match(dotted, /^proxycommand '\/usr\/bin\/node' --use-openssl-ca /m, 'a trailing dot is the same host to sshpod, and to the block');
       const other = execFileSync('ssh', ['-G', '-F', file, 'example.com'], { encoding: 'utf8' });
       assert.doesNotMatch(other, /sshpod/, 'other hosts are untouched');
       if (text.includes('ServerAliveInterval 5')) assert.match(other, /^serveraliveinterval 5$/m, 'global options stay global');
