@@ -25,6 +25,7 @@ import { SshpodError } from '../errors.ts';
 import { log } from '../log.ts';
 import { readCachedTarget, sameTarget, writeCachedTarget, type CachedTarget } from './target-cache.ts';
 import { openKnownSshd } from './known-sshd.ts';
+import { explainStreamEnd } from './stream-end.ts';
 
 export interface ProxyOptions {
   host: string;
@@ -92,7 +93,8 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   // ssh sends its ProxyCommand SIGHUP when it is done with it: a normal end, not an error.
   process.once('SIGHUP', () => process.exit(0));
   log.debug('relaying');
-  await relay(process.stdin, asyncStdout(), stream);
+  const session = { namespace: target.namespace, pod: target.podName, podUid: target.podUid, container: target.container };
+  await relay(process.stdin, asyncStdout(), stream, { remoteEndedFirst: () => explainStreamEnd(connection, session) });
   log.debug('connection closed');
   connection.close();
 }
