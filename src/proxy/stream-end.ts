@@ -21,6 +21,11 @@ export interface SessionTarget {
 /** What one GET of the pod found after the stream ended. */
 export type PodLookup = { found: Pod } | { notFound: true } | { failed: string };
 
+/** A status reason as the kubelet writes them (`OOMKilled`, `Error`); anything else is not shown raw. */
+function safeReason(reason: string | undefined): string {
+  return reason && /^[A-Za-z0-9 ._-]{1,64}$/.test(reason) ? reason : 'not running';
+}
+
 const reconnect = 'connect again to reach the pod that replaces it (a deployment--/statefulset--… hostname picks a ready one)';
 
 /** The error to show for a stream that ended under a live session, or undefined for a normal end. Pure. */
@@ -39,13 +44,13 @@ export function streamEndError(target: SessionTarget, lookup: PodLookup): Sshpod
   if (found.metadata.deletionTimestamp) return new SshpodError('stream', `the ${pod} was deleted during the session (it is terminating)`, { hint: reconnect });
   const status = found.status?.containerStatuses?.find((c) => c.name === target.container);
   if (status && !status.state?.running) {
-    const state = status.state?.terminated?.reason ?? status.state?.waiting?.reason ?? 'not running';
+    const state = safeReason(status.state?.terminated?.reason ?? status.state?.waiting?.reason);
     return new SshpodError('stream', `container "${target.container}" of the ${pod} stopped during the session (${state})`, {
       hint: `connect again once it runs; kubectl describe pod ${target.pod} -n ${target.namespace} says why it stopped`,
     });
   }
   if (found.status?.phase && found.status.phase !== 'Running') {
-    return new SshpodError('stream', `the ${pod} stopped running during the session (${found.status.phase})`, { hint: `kubectl describe pod ${target.pod} -n ${target.namespace}` });
+    return new SshpodError('stream', `the ${pod} stopped running during the session (${safeReason(found.status.phase)})`, { hint: `kubectl describe pod ${target.pod} -n ${target.namespace}` });
   }
   return undefined;
 }

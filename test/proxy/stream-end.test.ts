@@ -32,6 +32,12 @@ test('the container stopped', () => {
   assert.equal(streamEndError(target, { found: pod })?.message, 'container "main" of the pod "api" in namespace "shop" stopped during the session (OOMKilled)');
 });
 
+test('a reason that is not a kubelet word is not printed raw', () => {
+  const pod = running();
+  pod.status = { phase: 'Running', containerStatuses: [{ name: 'main', state: { waiting: { reason: '\u001b]0;owned\u0007' } } }] };
+  assert.equal(streamEndError(target, { found: pod })?.message, 'container "main" of the pod "api" in namespace "shop" stopped during the session (not running)');
+});
+
 test('the pod is there as it was: sshd ended the connection, nothing to say', () => {
   assert.equal(streamEndError(target, { found: running() }), undefined);
 });
