@@ -62,8 +62,7 @@ describe('sshpod failures on a real Kubernetes', { skip: realLaneSkipReason() },
   });
 
   test("a ServiceAccount token kubeconfig bound to the README's Role", async () => {
-    const token = await e.cluster.serviceAccountToken('sshpod-robot');
-    const kubeconfig = e.cluster.writeKubeconfigFor(join(e.home, 'robot.kubeconfig'), { name: 'robot', token });
+    const kubeconfig = e.cluster.serviceAccountKubeconfig(join(e.home, 'robot.kubeconfig'));
     const result = await e.ssh('root@pod--robot.sshpod', ['echo robot'], { env: { KUBECONFIG: kubeconfig } });
     assert.equal(result.stdout, 'robot\n', result.stderr);
   });

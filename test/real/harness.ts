@@ -129,27 +129,12 @@ export class RealNamespace implements E2ECluster {
     this.writeKubeconfigFor(path, 'admin');
   }
 
-  /** A ServiceAccount bound to the README's Role for sshpod, and its token (1.20 keeps it in a Secret). */
-  async serviceAccountToken(name: string): Promise<string> {
-    await this.apply([
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'sshpod-user' },
-        subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
-      },
-    ]);
-    for (let i = 0; i < 240; i++) {
-      const secret = (await this.kubectl(['get', 'serviceaccount', name, '-o', 'jsonpath={.secrets[0].name}'])).stdout.trim();
-      if (secret) {
-        const token = (await this.mustKubectl(['get', 'secret', secret, '-o', 'jsonpath={.data.token}'])).trim();
-        if (token) return Buffer.from(token, 'base64').toString('utf8');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`no token for ServiceAccount ${name}`);
+  /** The cluster's service-account token kubeconfig (bound cluster-wide to the README's Role), for this namespace. */
+  serviceAccountKubeconfig(path: string): string {
+    const file = JSON.parse(readFileSync(this.info.kubeconfigs.serviceAccount, 'utf8')) as { users: { name: string; user: { token: string } }[] };
+    const user = file.users[0];
+    if (!user) throw new Error(`${this.info.kubeconfigs.serviceAccount} has no user`);
+    return this.writeKubeconfigFor(path, { name: user.name, token: user.user.token });
   }
 
   /** Ends the suite: its namespace goes (the kubelet finishes in the background; the run's stop removes what is left). */

@@ -10,11 +10,14 @@ export const TEST_USERS = {
   createOnly: 'sshpod-create-only',
 } as const;
 
+/** A ServiceAccount in `default`, bound cluster-wide to the README's Role: the token kubeconfig's user. */
+export const SERVICE_ACCOUNT = { namespace: 'default', name: 'sshpod-robot' } as const;
+
 /** What `npm run test:real` hands its suites (the run directory's ready.json). */
 export interface RealClusterInfo {
   server: string;
   caFile: string;
-  kubeconfigs: { admin: string; getOnly: string; createOnly: string };
+  kubeconfigs: { admin: string; getOnly: string; createOnly: string; serviceAccount: string };
   users: typeof TEST_USERS;
   logs: string;
   version: string;
@@ -45,6 +48,7 @@ export function rbacObjects(): object[] {
   return [
     ...roleAndBinding(TEST_USERS.getOnly, [readPods, readWorkloads, connect(['get'])], user(TEST_USERS.getOnly)),
     ...roleAndBinding(TEST_USERS.createOnly, [readPods, readWorkloads, connect(['create'])], user(TEST_USERS.createOnly)),
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'sshpod-user' }, rules: SSHPOD_ROLE_RULES },
+    ...roleAndBinding('sshpod-user', SSHPOD_ROLE_RULES, { kind: 'ServiceAccount', ...SERVICE_ACCOUNT }),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { ...SERVICE_ACCOUNT } },
   ];
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientCertificate, loadOrCreatePki, type ClusterPki, type KeyPairPem } from '../../cluster/pki/certs.ts';
 import { BRIDGE, IMAGES, NODE_NAME, cniConflist, commands, containerdToml, kubeletConfig, paths, type Layout, type Ports } from './config.ts';
-import { rbacObjects, TEST_USERS, type RealClusterInfo } from './access.ts';
+import { rbacObjects, SERVICE_ACCOUNT, TEST_USERS, type RealClusterInfo } from './access.ts';
 
 export const DEFAULT_CACHE_DIR = process.env['SSHPOD_REAL_CACHE'] ?? '/var/cache/sshpod-real-k8s';
 export const DEFAULT_RUN_DIR = '/run/sshpod-real-k8s';
@@ -328,6 +328,22 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
     );
     // The default ServiceAccount must exist before a pod can be created (the ServiceAccount admission plugin).
     await waitUntil('the default ServiceAccount', async () => (await apiGet(base, admin, '/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 60_000, died('kube-controller-manager'));
+    // The service account's token: 1.20's token controller (in kube-controller-manager) puts it in a Secret.
+    let token = '';
+    await waitUntil(
+      `a token for ServiceAccount ${SERVICE_ACCOUNT.name}`,
+      async () => {
+        const sa = await apiGet(base, admin, `/api/v1/namespaces/${SERVICE_ACCOUNT.namespace}/serviceaccounts/${SERVICE_ACCOUNT.name}`);
+        const secret = sa.status === 200 ? (JSON.parse(sa.body) as { secrets?: { name: string }[] }).secrets?.[0]?.name : undefined;
+        if (!secret) return false;
+        const got = await apiGet(base, admin, `/api/v1/namespaces/${SERVICE_ACCOUNT.namespace}/secrets/${secret}`);
+        token = got.status === 200 ? Buffer.from((JSON.parse(got.body) as { data?: { token?: string } }).data?.token ?? '', 'base64').toString('utf8') : '';
+        return token !== '';
+      },
+      60_000,
+      died('kube-controller-manager'),
+    );
+    write(join(p.kubeconfigs, 'service-account.kubeconfig'), kubeconfigText(base, `system:serviceaccount:${SERVICE_ACCOUNT.namespace}:${SERVICE_ACCOUNT.name}`, { token }));
     log(`node ready (${Math.round((Date.now() - startedAt) / 1000)} s)`);
   } catch (error) {
     await stop();
@@ -341,6 +357,7 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
       admin: join(p.kubeconfigs, 'admin.kubeconfig'),
       getOnly: join(p.kubeconfigs, `${TEST_USERS.getOnly}.kubeconfig`),
       createOnly: join(p.kubeconfigs, `${TEST_USERS.createOnly}.kubeconfig`),
+      serviceAccount: join(p.kubeconfigs, 'service-account.kubeconfig'),
     },
     users: TEST_USERS,
     logs: p.logs,
