@@ -39,7 +39,7 @@ deb-src http://deb.debian.org/debian-security bookworm-security main
 EOF
   apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/none"
     -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o "APT::Sandbox::User=root")
-  if ! ls "$cache/src"/kubernetes_"$debian_version".dsc >/dev/null 2>&1; then
+  if [ ! -f "$cache/src/kubernetes_$debian_version.dsc" ]; then
     log "fetching the kubernetes $debian_version source package"
     apt-get "${apt_opts[@]}" -qq update
     (cd "$cache/src" && apt-get "${apt_opts[@]}" -qq source --download-only "kubernetes=$debian_version")
@@ -53,7 +53,7 @@ EOF
 fi
 
 # 1.20 builds in GOPATH mode only (module mode wants to update go.mod), offline.
-export GOPATH=$gopath GO111MODULE=off GOPROXY=off GOFLAGS= CGO_ENABLED=0
+export GOPATH=$gopath GO111MODULE=off GOPROXY=off GOFLAGS="" CGO_ENABLED=0
 export GOCACHE=$cache/go-build
 cd "$src"
 
