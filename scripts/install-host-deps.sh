@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the local test cluster, the bundle tests and the end-to-end
 # suite need. Idempotent and quiet when everything is present. Needs root (CI runs as root).
+# --real-k8s adds what the real-Kubernetes lane (npm run test:real) builds and runs with.
 set -eu
 
 # ssh/scp/sftp, rsync and git are what the end-to-end suite drives (git and rsync on both ends:
@@ -15,6 +16,12 @@ packages="$packages gcc libc6-dev mount python3 xz-utils gzip tar bash coreutils
 packages="$packages musl-tools"
 # Lints the runtime's setup scripts (test/cluster/runtime/pod/scripts.test.ts).
 packages="$packages shellcheck"
+# The real lane (test/real/cluster): Go to build kube-apiserver, kubelet and kube-controller-manager
+# from Debian's `kubernetes` source package (dpkg-dev unpacks it), etcd, containerd + runc + the CNI
+# plugins to run them, debootstrap for its debian image.
+if [ "${1:-}" = "--real-k8s" ]; then
+  packages="$packages golang etcd-server containerd runc containernetworking-plugins debootstrap dpkg-dev"
+fi
 
 missing=""
 for p in $packages; do

@@ -43,7 +43,9 @@ if (!unitOnly && onLinux && isRoot) {
 run(process.execPath, ['scripts/build.mjs']);
 run(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']);
 
-const files = findTests(join(root, 'test')).filter((f) => !unitOnly || !f.includes('/e2e/'));
+// test/real/*.test.ts run against a real Kubernetes: `npm run test:real` (scripts/test-real.mjs).
+const realLane = /^test\/real\/[^/]+\.test\.ts$/;
+const files = findTests(join(root, 'test')).filter((f) => !realLane.test(f) && (!unitOnly || !f.includes('/e2e/')));
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
   env: { ...process.env, SSHPOD_UNIT_ONLY: unitOnly ? '1' : '' },
 });

@@ -1,5 +1,7 @@
-// API failures in words a user can act on. The operation sshpod attempted is known to the caller,
-// so a 403 names the exact RBAC verb and resource to ask for, whatever the server's wording.
+// API failures in words a user can act on. A 403 names the RBAC verb and resource to ask for: the
+// ones the server says it checked when its message says (`User "u" cannot get resource "pods/exec"`),
+// else the operation sshpod attempted. They differ for exec and port-forward over WebSocket, which
+// kube-apiserver before 1.35 authorises as `get` and 1.35+ as `get` and `create`.
 import { SshpodError } from '../errors.ts';
 import type { Status } from './types.ts';
 import { seconds, TIMEOUT_HINT } from '../timeout.ts';
@@ -22,12 +24,26 @@ export function parseStatus(body: string): Status | undefined {
   }
 }
 
-export function describeOperation(operation: Operation): string {
-  const what = operation.name ? `${operation.resource} "${operation.name}"` : operation.resource;
-  return `${operation.verb} ${what} in namespace "${operation.namespace}"`;
+export function describeOperation(operation: Operation, verb: string = operation.verb, resource: string = operation.resource): string {
+  const what = operation.name ? `${resource} "${operation.name}"` : resource;
+  return `${verb} ${what} in namespace "${operation.namespace}"`;
 }
 
-export const NEEDED_PERMISSIONS = 'get/list on pods and the workload kind, create on pods/exec and pods/portforward';
+export const NEEDED_PERMISSIONS = 'get/list on pods and the workload kind, get and create on pods/exec and pods/portforward';
+
+/**
+ * The verb and resource a Forbidden message says were checked (kube-apiserver's
+ * responsewriters.forbiddenMessage: `User "u" cannot get resource "pods/exec" in API group "" …`),
+ * with the API group appended as RBAC names it (`deployments.apps`).
+ */
+export function checkedPermission(message: string): { verb: string; resource: string } | undefined {
+  const match = /\bcannot ([a-z]+) resource "([^"]+)"(?: in API group "([^"]*)")?/.exec(message);
+  if (!match) return undefined;
+  const [, verb, resource, group] = match as unknown as [string, string, string, string | undefined];
+  const [base, sub] = resource.split('/', 2) as [string, string | undefined];
+  const qualified = group ? `${base}.${group}${sub ? `/${sub}` : ''}` : resource;
+  return { verb, resource: qualified };
+}
 
 /** A non-2xx answer (to a GET or in place of a WebSocket upgrade) as an SshpodError. */
 export function apiError(statusCode: number, body: string, operation: Operation, context: string): SshpodError {
@@ -38,10 +54,14 @@ export function apiError(statusCode: number, body: string, operation: Operation,
       return new SshpodError('config', `the cluster of context "${context}" did not accept your credentials (401 Unauthorized)`, {
         hint: 'log in again (e.g. refresh your cloud CLI session) or fix the user of that context',
       });
-    case 403:
-      return new SshpodError('forbidden', `not allowed to ${describeOperation(operation)}: ${serverMessage}`, {
-        hint: `ask your cluster admin for RBAC permission to ${operation.verb} ${operation.resource} in namespace "${operation.namespace}" (sshpod needs ${NEEDED_PERMISSIONS})`,
+    case 403: {
+      const checked = checkedPermission(serverMessage);
+      const verb = checked?.verb ?? operation.verb;
+      const resource = checked?.resource ?? operation.resource;
+      return new SshpodError('forbidden', `not allowed to ${describeOperation(operation, verb, resource)}: ${serverMessage}`, {
+        hint: `ask your cluster admin for RBAC permission to ${verb} ${resource} in namespace "${operation.namespace}" (sshpod needs ${NEEDED_PERMISSIONS})`,
       });
+    }
     case 404:
       return new SshpodError('not-found', serverMessage, { hint: `check the name and namespace (context "${context}")` });
     default:

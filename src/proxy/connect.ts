@@ -16,6 +16,7 @@ import { sshpodPaths } from '../ssh/paths.ts';
 import { hostPattern, pinHostKey } from '../ssh/known-hosts.ts';
 import { asyncStdout, relay } from '../relay/relay.ts';
 import { log } from '../log.ts';
+import { explainStreamEnd } from './stream-end.ts';
 
 export interface ProxyOptions {
   host: string;
@@ -46,7 +47,7 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   // ssh sends its ProxyCommand SIGHUP when it is done with it: a normal end, not an error.
   process.once('SIGHUP', () => process.exit(0));
   log.debug('relaying');
-  const relaying = relay(process.stdin, asyncStdout(), stream);
+  const relaying = relay(process.stdin, asyncStdout(), stream, { remoteEndedFirst: () => explainStreamEnd(connection, sshd) });
   watchHostKey(stream, sshd.hostKey, (presented) => {
     // ssh refuses it too; forgetting the endpoint lets the next connection start sshpod's own sshd.
     reached.forget();

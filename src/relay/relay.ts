@@ -1,7 +1,8 @@
 // ssh's end of the ProxyCommand: its stdin goes to the pod, the pod's bytes to its stdout.
 // Backpressure comes from pipe(); each half-close is passed on (ssh's EOF ends the forward, the
 // pod's end ends stdout). The promise settles when both directions are done or one breaks,
-// so the proxy never outlives the connection.
+// so the proxy never outlives the connection. When the pod's end finishes first while ssh is still
+// connected, `remoteEndedFirst` may name a reason before stdout ends (ssh exits at its EOF).
 import { Socket } from 'node:net';
 import { fstatSync } from 'node:fs';
 import type { Duplex, Readable, Writable } from 'node:stream';
@@ -25,7 +26,12 @@ export function relayStarted(): boolean {
   return started;
 }
 
-export function relay(input: Readable, output: Writable, remote: Duplex): Promise<void> {
+export interface RelayOptions {
+  /** The remote stream ended while `input` was still open: an error to fail with, or undefined for a normal end. */
+  remoteEndedFirst?: () => Promise<Error | undefined>;
+}
+
+export function relay(input: Readable, output: Writable, remote: Duplex, options: RelayOptions = {}): Promise<void> {
   started = true;
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -49,8 +55,18 @@ export function relay(input: Readable, output: Writable, remote: Duplex): Promis
     });
     input.on('error', fail);
 
+    let inputEnded = false;
+    input.once('end', () => (inputEnded = true));
     input.pipe(remote);
-    remote.pipe(output);
+    remote.pipe(output, { end: false });
+    remote.once('end', () => {
+      const explain = options.remoteEndedFirst;
+      if (inputEnded || !explain) return void output.end();
+      explain().then(
+        (error) => (error && !inputEnded ? fail(error) : output.end()),
+        () => output.end(),
+      );
+    });
     output.on('finish', done);
   });
 }

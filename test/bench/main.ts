@@ -1,5 +1,7 @@
-// `npm run bench -- [--runs N] [--json FILE] [--reference BINARY]`: sshpod measured on the local test
-// cluster, every case from one run on this machine. Prints a table; writes a JSON summary.
+// `npm run bench -- [--runs N] [--json FILE] [--reference BINARY] [--real]`: sshpod measured on the local
+// test cluster, every case from one run on this machine. Prints a table; writes a JSON summary.
+// `--real` measures against the real lane's Kubernetes instead (real.ts: cold, warm, shared, api,
+// scp, parallel).
 //
 //   cold      first `ssh … true` to a fresh pod (sshd upload included)
 //   warm      `ssh … true` again without connection sharing (sshd running)
@@ -36,8 +38,9 @@ const options = new Command('bench')
   .option('--transfer-runs <n>', 'runs per throughput case', positive, 3)
   .option('--json <file>', 'where to write the JSON summary', join(process.cwd(), 'bench-results.json'))
   .option('--reference <binary>', 'also measure this ProxyCommand program (e.g. the Rust sshpod) on the cold and warm cases')
+  .option('--real', 'against a real Kubernetes (v1.20 built from Debian\'s source, test/real/cluster) instead of the stand-in')
   .parse(process.argv)
-  .opts<{ runs: number; transferRuns: number; json: string; reference?: string }>();
+  .opts<{ runs: number; transferRuns: number; json: string; reference?: string; real?: boolean }>();
 
 function say(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
@@ -253,7 +256,8 @@ async function main(): Promise<void> {
   say(`wrote ${options.json}`);
 }
 
-main().catch((error: unknown) => {
+const benchmark = options.real ? (): Promise<void> => import('./real.ts').then((m) => m.benchReal(options)) : main;
+benchmark().catch((error: unknown) => {
   say(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });

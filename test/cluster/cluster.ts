@@ -64,6 +64,17 @@ export interface ClusterOptions {
    * behaves like kube-apiserver before 1.30, where stdin cannot be half-closed.
    */
   execProtocols?: string[];
+  /**
+   * kube-apiserver 1.35's AuthorizePodWebsocketUpgradeCreatePermission (default true): a WebSocket
+   * exec/attach/port-forward needs `create` as well as `get`. false behaves like 1.20–1.34, where
+   * `get` alone lets it in and a 403 names `get`. Also settable later: setWebsocketUpgradeCreateCheck().
+   */
+  websocketUpgradeCreateCheck?: boolean;
+  /**
+   * How long after a pod's deletion its open port-forwards end (default 3000 ms, as kubelet +
+   * containerd take once the container is killed): a normal WebSocket close (1000), no error frame.
+   */
+  portForwardCloseDelayMs?: number;
 }
 
 export interface ApplyOptions {
@@ -352,6 +363,11 @@ export class Cluster {
     this.authorizer.reset();
   }
 
+  /** See ClusterOptions.websocketUpgradeCreateCheck. */
+  setWebsocketUpgradeCreateCheck(enabled: boolean): void {
+    this.authorizer.websocketUpgradeCreateCheck = enabled;
+  }
+
   requests(filter?: Partial<Omit<RequestRecord, 'time'>>): RequestRecord[] {
     return this.log.list(filter).map((r) => ({ ...r }));
   }
@@ -467,6 +483,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     parts.kubelet = kubelet;
     const authenticator = new Authenticator();
     const authorizer = new Authorizer();
+    authorizer.websocketUpgradeCreateCheck = options.websocketUpgradeCreateCheck ?? true;
     const requestLog = new RequestLog();
     const api = await ApiServer.start({
       host: options.host ?? '127.0.0.1',
@@ -478,6 +495,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       requestLog,
       handleFor: (uid) => kubelet.handleFor(uid),
       execProtocols: options.execProtocols,
+      portForwardCloseDelayMs: options.portForwardCloseDelayMs,
       log,
     });
     parts.api = api;

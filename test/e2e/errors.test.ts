@@ -56,8 +56,8 @@ describe('sshpod error messages', { skip: e2eSkipReason() }, () => {
     assert.equal(message, 'sshpod: deployment "web" not found in namespace "default"');
   });
 
-  test('exec forbidden by RBAC names the verb and resource to ask for', async () => {
-    e.cluster.deny({ user: 'admin', resource: 'pods/exec', namespace: 'default' });
+  test('exec forbidden by RBAC names the verb and resource to ask for (1.35+: create, checked after get)', async () => {
+    e.cluster.deny({ user: 'admin', verb: 'create', resource: 'pods/exec', namespace: 'default' });
     try {
       const [message, hint] = await failure('root', 'pod--worker.sshpod');
       assert.match(message ?? '', /^sshpod: not allowed to create pods\/exec "worker" in namespace "default": pods "worker" is forbidden: User "admin" cannot create resource "pods\/exec"/);
@@ -68,13 +68,30 @@ describe('sshpod error messages', { skip: e2eSkipReason() }, () => {
   });
 
   test('port-forward forbidden by RBAC, likewise', async () => {
-    e.cluster.deny({ user: 'admin', resource: 'pods/portforward', namespace: 'default' });
+    e.cluster.deny({ user: 'admin', verb: 'create', resource: 'pods/portforward', namespace: 'default' });
     try {
       const [message, hint] = await failure('root', 'pod--worker.sshpod');
       assert.match(message ?? '', /^sshpod: not allowed to create pods\/portforward "worker" in namespace "default"/);
       assert.match(hint ?? '', /create pods\/portforward/);
     } finally {
       e.cluster.resetAccess();
+    }
+  });
+
+  test('a server that authorises WebSocket exec as get (before 1.35, like 1.20): message and hint say get', async () => {
+    e.cluster.setWebsocketUpgradeCreateCheck(false);
+    e.cluster.deny({ user: 'admin', verb: 'get', resource: 'pods/exec', namespace: 'default' });
+    try {
+      const [message, hint] = await failure('root', 'pod--worker.sshpod');
+      assert.equal(message, 'sshpod: not allowed to get pods/exec "worker" in namespace "default": pods "worker" is forbidden: User "admin" cannot get resource "pods/exec" in API group "" in the namespace "default"');
+      assert.match(hint ?? '', /^hint: ask your cluster admin for RBAC permission to get pods\/exec in namespace "default" \(sshpod needs .*get and create on pods\/exec and pods\/portforward\)$/);
+      // Only `create` held: still refused there, because `get` is what that server checks.
+      e.cluster.resetAccess();
+      e.cluster.deny({ user: 'admin', verb: 'create', resource: 'pods/exec', namespace: 'default' });
+      assert.equal((await e.ssh('root@pod--worker.sshpod', ['echo in'])).stdout, 'in\n', 'create is not checked for a WebSocket before 1.35');
+    } finally {
+      e.cluster.resetAccess();
+      e.cluster.setWebsocketUpgradeCreateCheck(true);
     }
   });
 

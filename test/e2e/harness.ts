@@ -1,6 +1,8 @@
 // End-to-end tests drive sshpod the way a user does: the real OpenSSH ssh/scp/sftp/rsync, the
 // built CLI as ProxyCommand (through the block `sshpod configure` wrote), a kubeconfig, and the
 // local test cluster with real containers. Each suite gets its own cluster and its own HOME.
+// The same harness drives the real lane (test/real): attachE2E() takes any cluster that can write
+// a kubeconfig and stop — the stand-in, or a namespace of the running real Kubernetes.
 //
 // Two departures from a user's setup, both for test determinism:
 //  - ssh is given `-F $HOME/.ssh/config`: ssh finds ~ through the passwd database, not $HOME.
@@ -89,8 +91,14 @@ export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export interface E2E {
-  cluster: Cluster;
+/** What the harness needs of a cluster: a kubeconfig for the test HOME, and an end. */
+export interface E2ECluster {
+  writeKubeconfig(path: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export interface E2E<C extends E2ECluster = Cluster> {
+  cluster: C;
   home: string;
   env: Record<string, string>;
   /** The ssh config `sshpod configure` wrote in this suite's HOME. */
@@ -117,9 +125,14 @@ export const sshOptions = [...baseSshOptions, ...unshared];
 export async function startE2E(options: ClusterOptions & { kubeconfigContexts?: Parameters<Cluster['writeKubeconfig']>[1] } = {}): Promise<E2E> {
   const { kubeconfigContexts, ...clusterOptions } = options;
   const cluster = await startCluster(clusterOptions);
+  return attachE2E(cluster, (path) => cluster.writeKubeconfig(path, kubeconfigContexts));
+}
+
+/** A test HOME configured by `sshpod configure`, with a kubeconfig for `cluster`; stop() stops the cluster too. */
+export async function attachE2E<C extends E2ECluster>(cluster: C, writeKubeconfig: (path: string) => Promise<unknown> = (path) => cluster.writeKubeconfig(path)): Promise<E2E<C>> {
   const home = mkdtempSync(join(tmpdir(), 'sshpod-e2e-home-'));
   const kubeconfig = join(home, '.kube', 'config');
-  await cluster.writeKubeconfig(kubeconfig, kubeconfigContexts);
+  await writeKubeconfig(kubeconfig);
   const env: Record<string, string> = {
     HOME: home,
     PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
@@ -133,7 +146,7 @@ export async function startE2E(options: ClusterOptions & { kubeconfigContexts?: 
   const configured = await sshpod(['configure', '--yes']);
   if (configured.code !== 0) throw new Error(`sshpod configure failed: ${configured.stderr}`);
 
-  const e2e: E2E = {
+  const e2e: E2E<C> = {
     cluster,
     home,
     env,

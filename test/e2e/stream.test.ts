@@ -1,5 +1,6 @@
 // The relay's ends: a normal close exits 0; a stream that breaks ends ssh promptly with a message —
-// on stderr when ssh shows it, else (sharing on) in the record sshpod last-error reads.
+// on stderr when ssh shows it, else (sharing on) in the record sshpod last-error reads; a pod deleted
+// under a live session (a normal close, no error frame, as kubelet does it) is named.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { container, e2eSkipReason, pod, sshpodLines, startE2E } from './harness.ts';
@@ -47,6 +48,29 @@ describe('the relay', { skip: e2eSkipReason() }, () => {
     } finally {
       if (!stopped) await e.cluster.stop();
       await e.stop().catch(() => undefined);
+    }
+  });
+
+  test('a pod deleted mid-session: the stream just ends, and sshpod says the pod was deleted', async () => {
+    // ControlMaster is off in the harness, so the proxy's stderr reaches the test (under the block's
+    // ControlPersist OpenSSH would discard it).
+    const e = await startE2E({ portForwardCloseDelayMs: 300, objects: [pod('doomed', { containers: [container('main', 'busybox')] })] });
+    try {
+      const session = e.ssh('root@pod--doomed.sshpod', ['echo started; sleep 60'], { timeoutMs: 60_000 });
+      const running = `for p in /proc/[0-9]*; do case "$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)" in "sleep 60 "*) echo yes ;; esac; done`;
+      for (let i = 0; i < 300 && !(await e.podShell('default', 'doomed', 'main', running)).includes('yes'); i++) await new Promise((r) => setTimeout(r, 100));
+      const forwards = e.cluster.requests({ name: 'doomed', subresource: 'portforward' }).length;
+      await e.cluster.delete('pods', 'default', 'doomed');
+      const result = await session;
+      assert.equal(result.code, 255, result.stderr);
+      assert.match(result.stdout, /started/);
+      assert.deepEqual(sshpodLines(result.stderr), [
+        'sshpod: the pod "doomed" in namespace "default" was deleted during the session',
+        'hint: connect again to reach the pod that replaces it (a deployment--/statefulset--… hostname picks a ready one)',
+      ]);
+      assert.equal(e.cluster.requests({ name: 'doomed', subresource: 'portforward' }).length, forwards, 'no new port-forward: the answer came from one GET');
+    } finally {
+      await e.stop();
     }
   });
 });

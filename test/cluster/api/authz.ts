@@ -1,7 +1,9 @@
 // A small authorisation table standing in for RBAC: everything is allowed until a test adds
 // rules; the last rule that matches a request decides. Rules match on user, group, verb, API
 // group, resource (optionally "resource/subresource"), subresource, namespace and name; an
-// omitted field matches anything. exec, attach and portforward are authorised as `create`.
+// omitted field matches anything. exec, attach and portforward are authorised as kube-apiserver
+// does: with the request's own verb (`create` for SPDY's POST, `get` for a WebSocket's GET), and a
+// WebSocket upgrade also as `create` unless the 1.35 feature gate is off (`connectChecks`).
 import type { UserInfo } from './authn.ts';
 import type { RequestInfo } from './request-info.ts';
 
@@ -31,9 +33,24 @@ export interface AccessAttributes {
 
 const connectSubresources = new Set(['exec', 'attach', 'portforward']);
 
-/** The attributes kube-apiserver authorises a request with. */
-export function accessAttributes(user: UserInfo, info: RequestInfo): AccessAttributes {
-  const verb = info.isResourceRequest && info.resource === 'pods' && connectSubresources.has(info.subresource) ? 'create' : info.verb;
+export function isConnectRequest(info: RequestInfo): boolean {
+  return info.isResourceRequest && info.resource === 'pods' && connectSubresources.has(info.subresource);
+}
+
+/**
+ * The verbs a request is authorised with, in order; the first one refused is the one a 403 names.
+ * Every request: its RequestInfo verb (a WebSocket upgrade is a GET, so `get`). A WebSocket
+ * upgrade to pods/exec, attach or portforward, from kube-apiserver 1.35 on (feature gate
+ * AuthorizePodWebsocketUpgradeCreatePermission, beta and on by default): also `create`, as SPDY's
+ * POST always was. Before 1.35 — the 1.20 of the real lane, too — `get` alone lets a WebSocket in.
+ */
+export function checkedVerbs(info: RequestInfo, websocketUpgradeCreateCheck: boolean): string[] {
+  if (isConnectRequest(info) && info.verb === 'get' && websocketUpgradeCreateCheck) return ['get', 'create'];
+  return [info.verb];
+}
+
+/** The attributes kube-apiserver authorises a request with (`verb` overrides the request's own). */
+export function accessAttributes(user: UserInfo, info: RequestInfo, verb = info.verb): AccessAttributes {
   return {
     user,
     verb,
@@ -79,6 +96,17 @@ export function forbiddenMessage(a: AccessAttributes): string {
 
 export class Authorizer {
   private rules: { effect: 'allow' | 'deny'; rule: AccessRule }[] = [];
+  /** AuthorizePodWebsocketUpgradeCreatePermission (1.35+): off behaves like kube-apiserver 1.20–1.34. */
+  websocketUpgradeCreateCheck = true;
+
+  /** The attributes of the first check `info` fails, or undefined when every check passes. */
+  refused(user: UserInfo, info: RequestInfo): AccessAttributes | undefined {
+    for (const verb of checkedVerbs(info, this.websocketUpgradeCreateCheck)) {
+      const attrs = accessAttributes(user, info, verb);
+      if (!this.allowed(attrs)) return attrs;
+    }
+    return undefined;
+  }
 
   deny(rule: AccessRule): void {
     this.rules.push({ effect: 'deny', rule });

@@ -11,7 +11,7 @@ import type { ClusterPki } from '../pki/certs.ts';
 import type { Registry } from './registry.ts';
 import type { Authenticator, UserInfo } from './authn.ts';
 import type { Authorizer } from './authz.ts';
-import { accessAttributes, forbiddenMessage } from './authz.ts';
+import { forbiddenMessage } from './authz.ts';
 import type { RequestLog, RequestRecord } from './request-log.ts';
 import { requestInfo } from './request-info.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -35,6 +35,7 @@ export interface ApiServerOptions {
   handleFor(uid: string): PodHandle | undefined;
   /** WebSocket exec protocols to accept; default all that streams/exec.ts implements. */
   execProtocols?: string[];
+  portForwardCloseDelayMs?: number;
   log: (message: string) => void;
 }
 
@@ -115,9 +116,9 @@ export class ApiServer {
       throw status.unauthorized();
     }
     record.user = user.name;
-    const attrs = accessAttributes(user, info);
-    if (!this.options.authorizer.allowed(attrs)) {
-      throw status.forbidden({ group: info.apiGroup, resource: info.isResourceRequest ? info.resource : '' }, info.name, forbiddenMessage(attrs));
+    const refused = this.options.authorizer.refused(user, info);
+    if (refused) {
+      throw status.forbidden({ group: info.apiGroup, resource: info.isResourceRequest ? info.resource : '' }, info.name, forbiddenMessage(refused));
     }
     return user;
   }
@@ -179,7 +180,7 @@ export class ApiServer {
     try {
       this.admit(req, info, record);
       if (!info.isResourceRequest || info.resource !== 'pods' || !info.name) throw status.badRequest('this endpoint cannot be upgraded');
-      const outcome = await handlePodUpgrade(req, socket, head, url, info, { registry: this.options.registry, handleFor: this.options.handleFor, execProtocols: this.options.execProtocols, log: this.options.log });
+      const outcome = await handlePodUpgrade(req, socket, head, url, info, { registry: this.options.registry, handleFor: this.options.handleFor, execProtocols: this.options.execProtocols, portForwardCloseDelayMs: this.options.portForwardCloseDelayMs, log: this.options.log });
       record.code = outcome.code;
       record.protocol = outcome.protocol;
     } catch (error) {

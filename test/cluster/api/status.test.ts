@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alreadyExists, conflict, forbidden, invalid, modifiedConflictReason, notFound, unauthorized } from './status.ts';
-import { accessAttributes, forbiddenMessage } from './authz.ts';
+import { accessAttributes, checkedVerbs, forbiddenMessage } from './authz.ts';
 import { requestInfo } from './request-info.ts';
 import { validateName } from './validation.ts';
 import { resourceByName } from './resources.ts';
@@ -17,9 +17,14 @@ test('404, 409, 401 bodies match kube-apiserver byte for byte', () => {
   assert.equal(JSON.stringify(unauthorized().status), '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
 });
 
-test('403 for exec names the subresource and the verb create', () => {
+test('403 for exec names the subresource and the verb checked', () => {
   const info = requestInfo('GET', new URL('https://x/api/v1/namespaces/prod/pods/web-1/exec?command=sh'));
-  const attrs = accessAttributes({ name: 'dev', groups: [] }, info);
+  // A WebSocket upgrade is a GET: `get`, then (1.35+) the synthetic `create`; before 1.35 `get` alone.
+  assert.deepEqual(checkedVerbs(info, true), ['get', 'create']);
+  assert.deepEqual(checkedVerbs(info, false), ['get']);
+  assert.deepEqual(checkedVerbs(requestInfo('POST', new URL('https://x/api/v1/namespaces/prod/pods/web-1/exec?command=sh')), true), ['create']);
+  assert.equal(forbiddenMessage(accessAttributes({ name: 'dev', groups: [] }, info)), 'User "dev" cannot get resource "pods/exec" in API group "" in the namespace "prod"');
+  const attrs = accessAttributes({ name: 'dev', groups: [] }, info, 'create');
   const status = forbidden({ group: info.apiGroup, resource: info.resource }, info.name, forbiddenMessage(attrs)).status;
   assert.equal(status.message, 'pods "web-1" is forbidden: User "dev" cannot create resource "pods/exec" in API group "" in the namespace "prod"');
   assert.equal(status.reason, 'Forbidden');

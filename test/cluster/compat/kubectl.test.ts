@@ -244,7 +244,7 @@ describe('kubectl against the test cluster', { skip, timeout: 300_000 }, () => {
     assert.equal(unauthorized.code, 1);
     assert.match(unauthorized.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
 
-    cluster.deny({ user: 'dev', resource: 'pods/exec', namespace: 'default' });
+    cluster.deny({ user: 'dev', verb: 'create', resource: 'pods/exec', namespace: 'default' });
     const denied = await k(['--context', 'dev', 'exec', '-n', 'default', 'bb', '--', 'true']);
     assert.equal(denied.code, 1);
     assert.equal(denied.stderr.trim(), 'Error from server (Forbidden): pods "bb" is forbidden: User "dev" cannot create resource "pods/exec" in API group "" in the namespace "default"');

@@ -46,7 +46,7 @@ describe('Status bodies', { skip, timeout: 120_000 }, () => {
   test('403 from the authorisation table, for a list and for an exec upgrade', async () => {
     const token = cluster.user('admin').token ?? '';
     cluster.deny({ user: 'admin', verb: 'list', resource: 'pods', namespace: 'default' });
-    cluster.deny({ user: 'admin', resource: 'pods/exec', namespace: 'default' });
+    cluster.deny({ user: 'admin', verb: 'create', resource: 'pods/exec', namespace: 'default' });
     try {
       assert.deepEqual(await get(cluster, '/api/v1/namespaces/default/pods', { Authorization: `Bearer ${token}` }), {
         code: 403,

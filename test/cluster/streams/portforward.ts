@@ -41,6 +41,12 @@ export interface PortForwardTarget {
   podName: string;
   uid: string;
   connect(port: number): Promise<Duplex>;
+  /**
+   * How long to hold the WebSocket open once the forwarded connections ended, 0 unless the pod is
+   * going away: a real kubelet ends the stream a few seconds after a pod's deletion, with a normal
+   * close and no error frame (the client learns nothing from the stream itself).
+   */
+  closeDelayMs?(): number;
 }
 
 /** Grace given to the second direction once the first has ended (containerd uses one second). */
@@ -95,5 +101,7 @@ export async function servePortForward(ch: ChannelSocket, ports: number[], targe
     await ch.send(i * 2 + 1, portPrefix(port));
   }
   await Promise.all(ports.map((port, i) => forwardOne(ch, i, port, target)));
+  const delay = target.closeDelayMs?.() ?? 0;
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   ch.close();
 }
