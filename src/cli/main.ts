@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { SSHPOD_VERSION } from '../version.ts';
 import { applyLogLevel, runAction } from './run-action.ts';
 import { log } from '../log.ts';
@@ -22,7 +22,9 @@ Examples:
   sshpod configure                   # add the Host *.sshpod block to ~/.ssh/config
   ssh root@pod--api.namespace--prod.sshpod
   scp ./build.tgz app@deployment--web.namespace--shop.context--eu.sshpod:/tmp/
-  sftp root@container--sidecar.pod--debug.namespace--tools.sshpod`,
+  sftp root@container--sidecar.pod--debug.namespace--tools.sshpod
+  source <(sshpod completion bash)   # TAB-complete pod hostnames (in ~/.bashrc)
+  kubectl ssh -n prod api            # the kubectl plugin (kubectl-ssh, installed beside sshpod)`,
     );
 
   program
@@ -85,7 +87,36 @@ Examples:
       });
     });
 
+  program
+    .command('completion')
+    .description('print a shell script that TAB-completes sshpod hostnames for ssh, scp, sftp, rsync and kubectl ssh')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      `
+Hostnames come from the cluster (contexts, namespaces, pods, workloads) and from template files,
+cached for 30 s in ~/.cache/sshpod/completion; other words complete as before.
+Examples:
+  source <(sshpod completion bash)             # in ~/.bashrc, after bash-completion
+  source <(sshpod completion zsh)              # in ~/.zshrc, after compinit
+  sshpod completion fish | source              # in ~/.config/fish/config.fish`,
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      await runAction(async () => {
+        const { completionScript, thisProgram } = await import('../completion/script.ts');
+        process.stdout.write(completionScript(shell, thisProgram()));
+      });
+    });
+
   return program;
 }
 
-void buildProgram().parseAsync(process.argv);
+// Entries whose words are not commander's to read: `kubectl ssh …` (kubectl's flag grammar, from
+// bin/kubectl-ssh.cjs) and the shells' completion callbacks (the words being typed, flags and all).
+const rawEntries = new Map<string, () => Promise<(words: readonly string[]) => Promise<never>>>([
+  ['__kubectl-ssh', async () => (await import('../kubectl-plugin/main.ts')).runPlugin],
+  ['__complete', async () => (await import('../completion/complete.ts')).runCompletion],
+]);
+const rawEntry = rawEntries.get(process.argv[2] ?? '');
+if (rawEntry) void rawEntry().then((run) => run(process.argv.slice(3)));
+else void buildProgram().parseAsync(process.argv);
