@@ -3,6 +3,7 @@
 // it ssh would try DNS and fail with words that say nothing about sshpod — and which login name
 // applies when the user gave none.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { SshpodError } from '../errors.ts';
 
@@ -31,6 +32,14 @@ export function isSshpodProxy(proxyCommand: string | undefined): boolean {
   return proxyCommand !== undefined && / proxy --host %h\b/.test(proxyCommand);
 }
 
+/** The sshpod script the block's ProxyCommand runs (the word before `proxy`, quoted as configure writes it). */
+export function proxyScript(proxyCommand: string): string | undefined {
+  const match = /(?:'((?:[^']|'\\'')*)'|"([^"]*)"|(\S+))\s+proxy --host %h\b/.exec(proxyCommand);
+  if (!match) return undefined;
+  if (match[1] !== undefined) return match[1].replace(/'\\''/g, "'").replace(/%%/g, '%');
+  return (match[2] ?? match[3] ?? '').replace(/%%/g, '%');
+}
+
 /**
  * The login name `kubectl ssh POD` uses: the User the ssh config sets for the host, else root —
  * not the local user name, which means nothing in a container (kubectl exec runs as the
@@ -54,6 +63,14 @@ export function askSsh(host: string, configureCommand: string): { view: SshView;
   const view = readSshView(result.stdout);
   if (!isSshpodProxy(view.proxyCommand)) {
     throw new SshpodError('local', 'ssh is not set up for *.sshpod hosts (no sshpod ProxyCommand for them in your ssh config)', {
+      hint: `run: ${configureCommand}`,
+    });
+  }
+  // An upgrade that moved sshpod (krew keeps each version in its own directory) leaves a block
+  // naming a program that is gone; ssh would only say "No such file or directory".
+  const script = proxyScript(view.proxyCommand as string);
+  if (script !== undefined && !existsSync(script)) {
+    throw new SshpodError('local', `the *.sshpod block in your ssh config runs ${script}, which no longer exists`, {
       hint: `run: ${configureCommand}`,
     });
   }

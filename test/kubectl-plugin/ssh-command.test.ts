@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { scpArgs, shellQuote, sshArgs } from '../../src/kubectl-plugin/ssh-command.ts';
-import { defaultLogin, isSshpodProxy, readSshView } from '../../src/kubectl-plugin/ssh-setup.ts';
+import { defaultLogin, isSshpodProxy, proxyScript, readSshView } from '../../src/kubectl-plugin/ssh-setup.ts';
+import { renderBlock } from '../../src/ssh/config-block.ts';
+import { sshpodPaths } from '../../src/ssh/paths.ts';
 
 const host = 'pod--api.namespace--prod.context--eu.sshpod';
 
@@ -38,4 +40,18 @@ test('ssh -G: the ProxyCommand tells whether the block is in effect; the login d
   assert.equal(defaultLogin(view, 'alice'), 'root', 'the local user name means nothing in a pod');
   assert.equal(defaultLogin(view, 'bob'), 'alice', 'a User the config sets is kept');
   assert.equal(defaultLogin({ proxyCommand: undefined, user: undefined }, 'bob'), 'root');
+});
+
+test('the script a ProxyCommand runs, as configure writes it (quotes, spaces, %, Windows)', () => {
+  for (const [platform, scriptPath] of [
+    ['linux', "/home/o'brien/my tools/100%/sshpod.cjs"],
+    ['linux', '/usr/lib/sshpod/bin/sshpod.cjs'],
+    ['win32', 'C:/Users/dev/.local/lib/sshpod/bin/sshpod.cjs'],
+  ] as const) {
+    const block = renderBlock({ nodePath: '/usr/bin/node', scriptPath, paths: sshpodPaths('/home/x'), platform });
+    const line = block.find((l) => l.trim().startsWith('ProxyCommand')) as string;
+    // ssh -G prints the ProxyCommand as written, with %% for a literal %.
+    assert.equal(proxyScript(line.trim().slice('ProxyCommand '.length)), scriptPath, line);
+  }
+  assert.equal(proxyScript('nc %h %p'), undefined);
 });
