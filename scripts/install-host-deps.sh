@@ -15,6 +15,9 @@ packages="$packages gcc libc6-dev mount python3 xz-utils gzip tar bash coreutils
 packages="$packages musl-tools"
 # Lints the runtime's setup scripts (test/cluster/runtime/pod/scripts.test.ts).
 packages="$packages shellcheck"
+# The shells whose completion the suite drives (test/e2e/completion.test.ts), and bash-completion,
+# whose _ssh the bash script must keep working.
+packages="$packages bash-completion zsh fish"
 
 missing=""
 for p in $packages; do
