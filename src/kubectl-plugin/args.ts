@@ -144,7 +144,7 @@ function scan(words: readonly string[]): Scanned {
       const valueFlag = VALUE_FLAGS[name];
       const boolFlag = BOOL_FLAGS[name];
       if (valueFlag) {
-        let value: string | undefined = eq < 0 ? words[++i] : word.slice(eq + 1);
+        const value: string | undefined = eq < 0 ? words[++i] : word.slice(eq + 1);
         if (value === undefined) throw usage(`flag needs an argument: --${name}`);
         flags[valueFlag] = value;
         continue;
