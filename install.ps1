@@ -1,7 +1,8 @@
 <#
   Installs sshpod for the current user on Windows (PowerShell 5+), step for step as install.sh:
-  the program under PREFIX\lib\sshpod, a launcher PREFIX\bin\sshpod.cmd, then `sshpod configure`
-  (asking first unless -Yes). The ProxyCommand it configures names node.exe and the script by
+  the program under PREFIX\lib\sshpod, a launcher PREFIX\bin\sshpod.cmd (and kubectl's plugin
+  beside it: kubectl-ssh.cmd, kubectl_complete-ssh.cmd), then `sshpod configure` (asking first
+  unless -Yes). The ProxyCommand it configures names node.exe and the script by
   absolute path with forward slashes, which Windows' ssh.exe runs without a shell.
     .\install.ps1 [-Prefix DIR] [-Yes]      install, or upgrade in place (PREFIX defaults to ~\.local)
     .\install.ps1 -Uninstall [-Prefix DIR]  remove the program, the launcher and the ssh config block
@@ -21,10 +22,14 @@ function Die([string]$Message) { Say $Message; exit 1 }
 
 $Lib = Join-Path $Prefix 'lib\sshpod'
 $Launcher = Join-Path $Prefix 'bin\sshpod.cmd'
+# kubectl runs kubectl-ssh for `kubectl ssh` (on Windows, kubectl finds .cmd plugins), and
+# kubectl_complete-ssh to complete its words.
+$KubectlPlugins = @('kubectl-ssh', 'kubectl_complete-ssh')
 
 if ($Uninstall) {
   if (Test-Path $Launcher) { & $Launcher unconfigure --purge }
-  foreach ($path in @($Lib, "$Lib.new", "$Lib.old", $Launcher)) {
+  $PluginLaunchers = $KubectlPlugins | ForEach-Object { Join-Path $Prefix "bin\$_.cmd" }
+  foreach ($path in @($Lib, "$Lib.new", "$Lib.old", $Launcher) + $PluginLaunchers) {
     if (Test-Path $path) { Remove-Item -Recurse -Force $path }
   }
   Say "removed sshpod from $Prefix"
@@ -83,6 +88,10 @@ try {
 
   $Script = Join-Path $Lib 'bin\sshpod.cjs'
   Set-Content -Encoding ASCII -Path $Launcher -Value "@echo off`r`nrem sshpod launcher, written by install.ps1`r`n`"$NodePath`" `"$Script`" %*"
+  foreach ($plugin in $KubectlPlugins) {
+    $PluginScript = Join-Path $Lib "bin\$plugin.cjs"
+    Set-Content -Encoding ASCII -Path (Join-Path $Prefix "bin\$plugin.cmd") -Value "@echo off`r`nrem sshpod's kubectl plugin launcher, written by install.ps1`r`n`"$NodePath`" `"$PluginScript`" %*"
+  }
   Say "installed sshpod $(& $Launcher --version) to $Lib (launcher: $Launcher)"
 
   if (-not (($env:PATH -split ';') -contains (Join-Path $Prefix 'bin'))) {

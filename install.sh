@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs sshpod for the current user: the program under PREFIX/lib/sshpod, a launcher at
-# PREFIX/bin/sshpod, then `sshpod configure` (asking first unless --yes).
+# PREFIX/bin/sshpod (and kubectl's plugin beside it: kubectl-ssh, kubectl_complete-ssh), then
+# `sshpod configure` (asking first unless --yes).
 #   ./install.sh [--prefix DIR] [--yes]     install, or upgrade in place (PREFIX defaults to ~/.local)
 #   ./install.sh --uninstall [--prefix DIR]  remove the program, the launcher and the ssh config block
 # Run from a checkout, it installs that checkout (building it if needed); run on its own
@@ -36,11 +37,14 @@ die() { say "$*"; exit 1; }
 
 lib="$prefix/lib/sshpod"
 launcher="$prefix/bin/sshpod"
+# kubectl runs kubectl-ssh for `kubectl ssh`, and kubectl_complete-ssh to complete its words.
+kubectl_plugins="kubectl-ssh kubectl_complete-ssh"
 
 if [ -n "$uninstall" ]; then
   if [ -x "$launcher" ]; then "$launcher" unconfigure --purge || say "could not remove the ssh config block; run: sshpod unconfigure"; fi
   rm -rf "$lib" "$lib.new" "$lib.old"
   rm -f "$launcher"
+  for plugin in $kubectl_plugins; do rm -f "$prefix/bin/$plugin"; done
   say "removed sshpod from $prefix"
   exit 0
 fi
@@ -94,6 +98,15 @@ exec $(quote "$node_path") $(quote "$lib/bin/sshpod.cjs") "\$@"
 EOF
 chmod 755 "$launcher.new"
 mv "$launcher.new" "$launcher"
+for plugin in $kubectl_plugins; do
+  cat >"$prefix/bin/$plugin.new" <<EOF
+#!/bin/sh
+# sshpod's kubectl plugin launcher, written by install.sh
+exec $(quote "$node_path") $(quote "$lib/bin/$plugin.cjs") "\$@"
+EOF
+  chmod 755 "$prefix/bin/$plugin.new"
+  mv "$prefix/bin/$plugin.new" "$prefix/bin/$plugin"
+done
 say "installed sshpod $("$launcher" --version) to $lib (launcher: $launcher)"
 
 case ":$PATH:" in

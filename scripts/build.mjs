@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 // The remote script ships inside the bundle (src/remote/script.ts reads the file when run unbundled).
 const prepareScript = await readFile(new URL('../src/remote/prepare-sshd.sh', import.meta.url), 'utf8');
+// So do the shell completion scripts (src/completion/script.ts).
+const completionScripts = Object.fromEntries(
+  await Promise.all(['bash', 'zsh', 'fish'].map(async (shell) => [shell, await readFile(new URL(`../src/completion/shells/sshpod.${shell}`, import.meta.url), 'utf8')])),
+);
 
 // @kubernetes/client-node's config module imports, eagerly, things the connect path never or
 // rarely needs: the whole generated API client and node-fetch (for methods sshpod never calls),
@@ -83,6 +87,7 @@ await build({
   define: {
     __SSHPOD_VERSION__: JSON.stringify(pkg.version),
     __SSHPOD_PREPARE_SCRIPT__: JSON.stringify(prepareScript),
+    __SSHPOD_COMPLETION_SCRIPTS__: JSON.stringify(completionScripts),
     'import.meta.url': '__sshpodModuleUrl',
   },
   // The sources are ES modules that locate files next to themselves with import.meta.url.

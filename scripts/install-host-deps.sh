@@ -16,6 +16,10 @@ packages="$packages gcc libc6-dev mount python3 xz-utils gzip tar bash coreutils
 packages="$packages musl-tools"
 # Lints the runtime's setup scripts (test/cluster/runtime/pod/scripts.test.ts).
 packages="$packages shellcheck"
+# The shells whose completion the suite drives (test/e2e/completion.test.ts), and bash-completion,
+# whose _ssh the bash script must keep working.
+packages="$packages bash-completion zsh fish"
+
 # The real lane (test/real/cluster): Go to build kube-apiserver, kubelet and kube-controller-manager
 # from Debian's `kubernetes` source package (dpkg-dev unpacks it), etcd, containerd + runc + the CNI
 # plugins to run them, debootstrap for its debian image.

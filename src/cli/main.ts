@@ -2,7 +2,7 @@
 // it runs, so that `sshpod proxy` — started by ssh for every connection — loads nothing else.
 // Usage errors (an unknown option, a missing argument) end like every failure: an `sshpod:` line, a
 // `hint:` line, and exit status 2 (exit-codes.ts).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SSHPOD_VERSION } from '../version.ts';
 import { applyLogLevel, runAction } from './run-action.ts';
 import { EXIT_OK, EXIT_STATUS_HELP, EXIT_USAGE } from '../exit-codes.ts';
@@ -38,6 +38,8 @@ Examples:
   sftp root@container--sidecar.pod--debug.namespace--tools.sshpod
   sshpod doctor pod--api.namespace--prod.sshpod   # why can't I connect?
   sshpod last-error                  # what the last failed connection said
+  source <(sshpod completion bash)   # TAB-complete pod hostnames (in ~/.bashrc)
+  kubectl ssh -n prod api            # the kubectl plugin (kubectl-ssh, installed beside sshpod)
 ${EXIT_STATUS_HELP}`,
     );
   program.hook('preAction', (_program, command) => applyLogLevel(command.optsWithGlobals<{ logLevel?: string }>().logLevel));
@@ -139,9 +141,38 @@ Examples:
       });
     });
 
+  program
+    .command('completion')
+    .description('print a shell script that TAB-completes sshpod hostnames for ssh, scp, sftp, rsync and kubectl ssh')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      `
+Hostnames come from the cluster (contexts, namespaces, pods, workloads) and from template files,
+cached for 30 s in ~/.cache/sshpod/completion; other words complete as before.
+Examples:
+  source <(sshpod completion bash)             # in ~/.bashrc, after bash-completion
+  source <(sshpod completion zsh)              # in ~/.zshrc, after compinit
+  sshpod completion fish | source              # in ~/.config/fish/config.fish`,
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      await runAction(async () => {
+        const { completionScript, thisProgram } = await import('../completion/script.ts');
+        process.stdout.write(completionScript(shell, thisProgram()));
+      });
+    });
+
   for (const command of program.commands) command.showHelpAfterError(`hint: sshpod ${command.name()} --help shows its usage`);
   program.showHelpAfterError('hint: sshpod --help shows the commands');
   return program;
 }
 
-void buildProgram().parseAsync(process.argv);
+// Entries whose words are not commander's to read: `kubectl ssh …` (kubectl's flag grammar, from
+// bin/kubectl-ssh.cjs) and the shells' completion callbacks (the words being typed, flags and all).
+const rawEntries = new Map<string, () => Promise<(words: readonly string[]) => Promise<never>>>([
+  ['__kubectl-ssh', async () => (await import('../kubectl-plugin/main.ts')).runPlugin],
+  ['__complete', async () => (await import('../completion/complete.ts')).runCompletion],
+]);
+const rawEntry = rawEntries.get(process.argv[2] ?? '');
+if (rawEntry) void rawEntry().then((run) => run(process.argv.slice(3)));
+else void buildProgram().parseAsync(process.argv);

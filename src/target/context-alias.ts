@@ -30,3 +30,24 @@ export function matchContext(wanted: string, available: readonly string[]): stri
     hint: available.length === 0 ? 'your kubeconfig has no contexts: check KUBECONFIG or ~/.kube/config' : `use one of: ${listing.join(', ')}`,
   });
 }
+
+/**
+ * How the hostname names a context: its hostname-safe alias (ssh lowers the case of hostnames, and
+ * names like `arn:aws:eks:…/prod` or `admin@kind` cannot be written at all), or the exact name
+ * when another context shares that alias and the name itself can be written.
+ */
+export function contextInHostname(context: string, names: readonly string[]): string {
+  const alias = contextAlias(context);
+  for (const candidate of [alias, context]) {
+    if (candidate === '' || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(candidate)) continue;
+    try {
+      if (matchContext(candidate, names) === context) return candidate;
+    } catch {
+      // ambiguous: try the next way of writing it
+    }
+  }
+  const sharing = names.filter((name) => name !== context && contextAlias(name) === alias);
+  throw new SshpodError('config', `context "${context}" cannot be named in an sshpod hostname${sharing.length > 0 ? `: its hostname form "${alias}" also names ${sharing.map((n) => `"${n}"`).join(', ')}` : ''}`, {
+    hint: 'rename one of those contexts (kubectl config rename-context OLD NEW)',
+  });
+}

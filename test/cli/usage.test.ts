@@ -9,7 +9,7 @@ function sshpod(...args: string[]): { status: number | null; stdout: string; std
 }
 
 test('every command has help with examples', () => {
-  for (const command of [[], ['proxy'], ['configure'], ['unconfigure'], ['doctor'], ['last-error']]) {
+  for (const command of [[], ['proxy'], ['configure'], ['unconfigure'], ['doctor'], ['last-error'], ['completion']]) {
     const result = sshpod(...command, '--help');
     assert.equal(result.status, 0);
     assert.match(result.stdout, /Example/, `${command.join(' ') || 'sshpod'} --help`);
@@ -30,4 +30,12 @@ test('bad invocations say what is wrong and print nothing on stdout', () => {
   const badLevel = sshpod('proxy', '--host', 'pod--x.sshpod', '--log-level', 'loud');
   assert.notEqual(badLevel.status, 0);
   assert.match(badLevel.stderr, /Allowed choices are error, info, debug/);
+});
+
+test('sshpod --help lists completion; completion takes bash, zsh or fish', () => {
+  assert.match(sshpod('--help').stdout, /^ {2}completion <shell> /m);
+  const wrong = sshpod('completion', 'tcsh');
+  assert.notEqual(wrong.status, 0);
+  assert.equal(wrong.stdout, '');
+  assert.match(wrong.stderr, /value 'tcsh' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish/);
 });

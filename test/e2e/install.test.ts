@@ -42,6 +42,16 @@ describe('install.sh', { skip: e2eSkipReason() }, () => {
     assert.equal(ssh.code, 0, ssh.stderr);
   });
 
+  test('kubectl finds the plugin beside the launcher', async () => {
+    const pathEnv = { ...env, PATH: `${join(prefix, 'bin')}:${env['PATH']}` };
+    const listed = await run('kubectl', ['plugin', 'list'], { env: pathEnv });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok(listed.stdout.split('\n').includes(join(prefix, 'bin', 'kubectl-ssh')), listed.stdout);
+    assert.equal((await run('kubectl', ['ssh', '--version'], { env: pathEnv })).stdout.trim(), version);
+    const completion = await run('kubectl', ['__complete', 'ssh', '--cont'], { env: pathEnv });
+    assert.match(completion.stdout, /^--container=\n--context=\n:6\n/, completion.stderr);
+  });
+
   test('re-running upgrades in place: a fresh copy, still one block', async () => {
     writeFileSync(join(prefix, 'lib', 'sshpod', 'stale-file'), '');
     const result = await run('sh', [join(repo, 'install.sh'), '--prefix', prefix, '--yes'], { env });
@@ -55,6 +65,7 @@ describe('install.sh', { skip: e2eSkipReason() }, () => {
     const result = await run('sh', [join(repo, 'install.sh'), '--prefix', prefix, '--uninstall'], { env });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(!existsSync(join(prefix, 'bin', 'sshpod')));
+    assert.deepEqual(readdirSync(join(prefix, 'bin')), [], 'the kubectl plugin launchers are gone too');
     assert.ok(!existsSync(join(prefix, 'lib', 'sshpod')));
     assert.deepEqual(block(), []);
     assert.ok(!existsSync(join(home, '.cache', 'sshpod')));
@@ -77,6 +88,8 @@ describe('install.sh', { skip: e2eSkipReason() }, () => {
     assert.equal(installed.code, 0, installed.stderr);
     const bin = join(globalPrefix, 'bin', 'sshpod');
     assert.equal((await run(bin, ['--version'], { env })).stdout.trim(), version);
+    assert.equal((await run(join(globalPrefix, 'bin', 'kubectl-ssh'), ['--version'], { env })).stdout.trim(), version);
+    assert.match((await run(join(globalPrefix, 'bin', 'kubectl_complete-ssh'), ['--cont'], { env })).stdout, /^--container=\n--context=\n:6\n$/);
     const configured = await run(bin, ['configure', '--yes'], { env });
     assert.equal(configured.code, 0, configured.stderr);
     const ssh = await run('ssh', ['-F', join(home, '.ssh', 'config'), ...sshOptions, 'root@pod--api.sshpod', 'echo via-npm'], { env });
@@ -107,6 +120,7 @@ describe('install.ps1 mirrors install.sh', () => {
     for (const call of ['configure --yes', 'unconfigure --purge', '--version']) {
       assert.ok(sh.includes(call) && ps1.includes(call), call);
     }
+    for (const plugin of ['kubectl-ssh', 'kubectl_complete-ssh']) assert.ok(sh.includes(plugin) && ps1.includes(plugin), plugin);
     for (const shared of ['SSHPOD_PACKAGE', 'Node.js 20 or newer is needed', 'the sshpod package is incomplete', 'skipped the ssh config; run later: sshpod configure']) {
       assert.ok(sh.includes(shared) && ps1.includes(shared), shared);
     }
