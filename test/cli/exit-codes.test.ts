@@ -96,8 +96,12 @@ current-context: x
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   t.after(() => child.kill('SIGKILL'));
-  for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(50);
-  const pluginPid = Number(readFileSync(pidFile, 'utf8'));
+  // The file exists before the shell's echo has written into it: wait for a whole number, as
+  // process.kill(0, …) would signal this test's own process group.
+  const readPluginPid = () => (existsSync(pidFile) ? Number.parseInt(readFileSync(pidFile, 'utf8'), 10) : Number.NaN);
+  for (let i = 0; i < 200 && !(readPluginPid() > 0); i++) await sleep(50);
+  const pluginPid = readPluginPid();
+  assert.ok(pluginPid > 0, 'the plugin started');
   process.kill(Number(readFileSync(join(home, 'sshpod.pid'), 'utf8')), 'SIGTERM');
   await exited;
   assert.equal(output.trim(), '143');
