@@ -134,6 +134,7 @@ describe('on-demand pods: template-- hostnames', { skip: e2eSkipReason() }, () =
     assert.deepEqual(pod.spec.containers[0]?.command?.slice(0, 2), ['sh', '-c']);
     assert.ok(pod.spec.containers[0]?.command?.includes('sshpod-watchdog'));
     await noneLeft('debug');
+    await waitUntil('its guard to end', () => processesOf(e.home, (cmd) => cmd.includes('__ondemand-guard')).length === 0 || undefined);
     // Its host key was pinned for the connection only.
     assert.ok(!readFileSync(join(e.home, '.cache', 'sshpod', 'known_hosts'), 'utf8').includes('template--debug'));
   });
@@ -210,6 +211,16 @@ describe('on-demand pods: template-- hostnames', { skip: e2eSkipReason() }, () =
     assert.equal(proxies.length, 1, 'one proxy');
     assert.equal(processesOf(e.home, (cmd) => cmd.includes('__ondemand-guard')).length, 1, 'one guard');
     process.kill(proxies[0] as number, 'SIGKILL');
+    await noneLeft('debug');
+    await waitUntil('ssh to end', () => ssh.exitCode !== null || ssh.signalCode !== null || undefined);
+    await waitUntil('the guard to end', () => processesOf(e.home, (cmd) => cmd.includes('__ondemand-guard')).length === 0 || undefined);
+  });
+
+  test('SIGTERM of sshpod: it deletes its pod before it exits', async () => {
+    const ssh = await openSession('template--debug.sshpod');
+    const [proxy] = processesOf(e.home, (cmd) => cmd.includes(' proxy --host template--debug.sshpod'));
+    assert.ok(proxy, 'the proxy');
+    process.kill(proxy, 'SIGTERM');
     await noneLeft('debug');
     await waitUntil('ssh to end', () => ssh.exitCode !== null || ssh.signalCode !== null || undefined);
     await waitUntil('the guard to end', () => processesOf(e.home, (cmd) => cmd.includes('__ondemand-guard')).length === 0 || undefined);
