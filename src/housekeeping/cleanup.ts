@@ -206,6 +206,7 @@ export async function runCleanup(hostname: string | undefined, options: CleanupO
       const known = remembered.filter(isKnown);
       await eachLimited(known, 4, (target) => handleRemembered(clusters, target, options.all === true, report));
       const current = await clusters.get(undefined);
+      if ('problem' in current) report.note('the current context', `could not look for sshpod's pods there: ${current.problem}`);
       const contexts = [...new Set([current.context, ...known.map((target) => target.key.context)])];
       livePods = await cleanOnDemand(clusters, contexts.filter((context) => context !== '(current)'), options.all === true, report);
     }

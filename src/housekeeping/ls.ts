@@ -3,7 +3,6 @@
 // the managed-by label), with context, namespace, pod, container, state, port, idle time, owner.
 // API calls: one LIST for the on-demand pods, one GET per remembered sshd; --check adds one exec
 // per remembered pod to see the sshd itself (running, port, sessions, idle).
-import { hostname, userInfo } from 'node:os';
 import { sshpodPaths } from '../ssh/paths.ts';
 import { inspectOrRemoveSshd } from '../remote/remove-sshd.ts';
 import { Clusters } from './clusters.ts';
@@ -11,20 +10,13 @@ import { eachLimited, onDemandPods, presenceOf, rememberedIn, type Scope } from 
 import { formatTable, installedRow, onDemandRow, type Row } from './rows.ts';
 import { saidOf } from './said.ts';
 import { SshpodError } from '../errors.ts';
+import { localOwner } from '../ondemand/owner.ts';
 
 export interface LsOptions {
   context?: string;
   namespace?: string;
   allNamespaces?: boolean;
   check?: boolean;
-}
-
-export function localUser(): string {
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return `uid ${process.getuid?.() ?? '?'}@${hostname()}`;
-  }
 }
 
 export async function runLs(options: LsOptions): Promise<number> {
@@ -54,7 +46,7 @@ export async function runLs(options: LsOptions): Promise<number> {
     const onDemand = await listing;
     if ('note' in onDemand && onDemand.note) notes.push(onDemand.note);
     for (const pod of onDemand.pods) rows.push(onDemandRow(cluster.context, pod, now));
-    const you = localUser();
+    const you = localOwner(cluster.selected).local;
     for (const { target, presence, installs } of await looked) rows.push(installedRow(cluster.context, target, presence, installs, you));
     rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod) || a.container.localeCompare(b.container));
 

@@ -56,7 +56,3 @@ export function ownerLabelValue(owner: Owner): string {
 export function sharedKey(owner: Owner, namespace: string, canonicalHostname: string): string {
   return createHash('sha256').update(`${owner.local}\0${namespace}\0${canonicalHostname}`).digest('hex').slice(0, 20);
 }
-
-export function isManaged(metadata: { labels?: Record<string, string> } | undefined): boolean {
-  return metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
-}

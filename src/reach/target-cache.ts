@@ -5,7 +5,7 @@
 // it in one small file per context, namespace and hostname, private to the user; each file also
 // says which context, namespace and hostname it is for, so that `sshpod ls` and `sshpod cleanup`
 // can list what this machine installed where (listRemembered).
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SshpodPaths } from '../ssh/paths.ts';
@@ -94,8 +94,6 @@ export interface RememberedTarget {
   /** Undefined for a file an older sshpod wrote, or a damaged one. */
   key?: RememberedKey;
   endpoint?: SshdEndpoint;
-  /** When it was last written (the last connection that took the exec path). */
-  writtenAt: Date;
 }
 
 function isKey(value: unknown): value is RememberedKey {
@@ -112,24 +110,16 @@ export function listRemembered(paths: SshpodPaths): RememberedTarget[] {
   } catch {
     return [];
   }
-  const out: RememberedTarget[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
+  return names.map((name) => {
+    const entry: RememberedTarget = { file: join(dir, name) };
     try {
-      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      const remembered = (parsed as { remembered?: unknown } | null)?.remembered;
-      const entry: RememberedTarget = { file, writtenAt: statSync(file).mtime };
+      const parsed: unknown = JSON.parse(readFileSync(entry.file, 'utf8'));
       if (isEndpoint(parsed)) entry.endpoint = endpointOf(parsed);
+      const remembered = (parsed as { remembered?: unknown } | null)?.remembered;
       if (isKey(remembered)) entry.key = remembered;
-      out.push(entry);
     } catch {
-      // removed meanwhile, or damaged: a damaged file is listed without key or endpoint
-      try {
-        out.push({ file, writtenAt: statSync(file).mtime });
-      } catch {
-        // gone
-      }
+      // removed meanwhile, or damaged: listed as leading nowhere
     }
-  }
-  return out;
+    return entry;
+  });
 }

@@ -17,7 +17,6 @@ const onDemand = (status: Pod['status'], extra: { labels?: Record<string, string
 });
 const target = {
   file: '/x',
-  writtenAt: new Date(now),
   key: { context: 'eu', namespace: 'shop', host: 'pod--api.sshpod' },
   endpoint: { namespace: 'shop', pod: 'api', podUid: 'u', container: 'main', port: 24242, arch: 'x86_64', hostKey: 'k', login: 'root' },
 };
