@@ -1,10 +1,11 @@
 // Finding a template by name: ~/.config/sshpod/templates/NAME.yaml, the person's own files, else a
 // built-in one (builtin-templates.ts). The YAML parser is loaded here only (a file of its own next
 // to the bundle: scripts/build.mjs), so that connecting to an existing pod never pays for it.
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SshpodError } from '../errors.ts';
+import { readRegularFile } from '../local-file.ts';
 import { builtinTemplate, BUILTIN_TEMPLATE_NAMES } from './builtin-templates.ts';
 import { templateFromDocument, type PodTemplate } from './template.ts';
 
@@ -30,29 +31,13 @@ export function templateNames(dir = templatesDir()): string[] {
   return [...new Set([...own, ...BUILTIN_TEMPLATE_NAMES])].sort();
 }
 
-/** The file's text, or undefined when there is none; never blocks on a FIFO, never reads without bound. */
+/** The file's text, or undefined when there is none (local-file.ts: never blocks, never reads without bound). */
 function readTemplateFile(file: string): string | undefined {
-  let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readRegularFile(file, TEMPLATE_SIZE_LIMIT);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SshpodError('local', `cannot read the template ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { hint: 'check the file and its permissions' });
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new SshpodError('local', `the template ${file} is not a regular file`, { hint: 'a template is a YAML file' });
-    if (stat.size > TEMPLATE_SIZE_LIMIT) throw new SshpodError('local', `the template ${file} is larger than 1 MiB`, { hint: 'a template is one pod spec' });
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
+    throw new SshpodError('local', `cannot read the template ${(error as Error).message}`, { hint: 'a template is a YAML file of at most 1 MiB, readable by you' });
   }
 }
 
