@@ -11,7 +11,7 @@ import { log } from '../log.ts';
 import { SSHPOD_VERSION } from '../version.ts';
 import { seconds, stepTimeoutMs, TIMEOUT_HINT } from '../timeout.ts';
 import { describeTarget, type TargetRef } from '../target/target-ref.ts';
-import { podGoneError, podPresence } from '../resolve/pod-presence.ts';
+import { lookUpPod, podGoneError } from '../resolve/pod-fate.ts';
 import { candidatePorts, prepareCommand } from './script.ts';
 import { ReplyFormatError, ReplyReader, type Reply } from './reply.ts';
 import { bundleVersion, readBundle, targetForMachine, versionsByMachine, type BundleManifest } from './bundles.ts';
@@ -119,7 +119,7 @@ export async function prepareContainer(api: KubeApi, manifest: BundleManifest, r
       if (answered) return;
       log.debug(`exec ended without an answer: exit ${result.exitCode}, status ${JSON.stringify(result.status)}, stderr ${result.stderr.slice(0, 500)}`);
       // A pod deleted meanwhile ends the exec with whatever the runtime says: look before explaining.
-      const gone = podGoneError(await podPresence(api, request), request, 'while sshpod was preparing it');
+      const gone = podGoneError(request, await lookUpPod(api, request), 'while sshpod was preparing it');
       settle(gone ?? execError(result, where));
     });
   });

@@ -48,7 +48,8 @@ const cases: Case[] = [
     message:
       'sshpod: not allowed to create pods/exec "worker" in namespace "default": pods "worker" is forbidden: User "admin" cannot create resource "pods/exec" in API group "" in the namespace "default"',
     hint: /^hint: ask your cluster admin for RBAC permission to create pods\/exec in namespace "default"/,
-    setUp: (e) => e.cluster.deny({ user: 'admin', resource: 'pods/exec', namespace: 'default' }),
+    // Only create: the 1.35+ check after get (the stand-in's default), so the message names create.
+    setUp: (e) => e.cluster.deny({ user: 'admin', verb: 'create', resource: 'pods/exec', namespace: 'default' }),
   },
   {
     name: 'a user the container does not have',

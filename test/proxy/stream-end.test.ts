@@ -2,11 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { streamEndError, type SessionTarget } from '../../src/proxy/stream-end.ts';
+import { streamEndError } from '../../src/proxy/stream-end.ts';
+import type { TargetRef } from '../../src/target/target-ref.ts';
 import { relay } from '../../src/relay/relay.ts';
 import type { Pod } from '../../src/kube/types.ts';
 
-const target: SessionTarget = { namespace: 'shop', pod: 'api', podUid: 'uid-1', container: 'main' };
+const target: TargetRef = { namespace: 'shop', pod: 'api', podUid: 'uid-1', container: 'main' };
 const running = (extra: Partial<Pod['metadata']> = {}): Pod => ({
   metadata: { name: 'api', uid: 'uid-1', ...extra },
   status: { phase: 'Running', containerStatuses: [{ name: 'main', state: { running: {} } }] },
