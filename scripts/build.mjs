@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 // The remote script ships inside the bundle (src/remote/script.ts reads the file when run unbundled).
 const prepareScript = await readFile(new URL('../src/remote/prepare-sshd.sh', import.meta.url), 'utf8');
+// So does its clean-up counterpart (src/remote/remove-sshd.ts) and the safeguard of on-demand
+// pods (src/ondemand/watchdog-script.ts).
+const removeScript = await readFile(new URL('../src/remote/remove-sshd.sh', import.meta.url), 'utf8');
+const watchdogScript = await readFile(new URL('../src/ondemand/pod-watchdog.sh', import.meta.url), 'utf8');
 // So do the shell completion scripts (src/completion/script.ts).
 const completionScripts = Object.fromEntries(
   await Promise.all(['bash', 'zsh', 'fish'].map(async (shell) => [shell, await readFile(new URL(`../src/completion/shells/sshpod.${shell}`, import.meta.url), 'utf8')])),
@@ -49,13 +53,14 @@ const trimClientNode = {
 
 // Packages only some runs need, each bundled into a file of its own next to the CLI and required
 // when first imported: ssh2 answers ssh when a connection fails (src/failure/answer-ssh.ts), execa
-// runs exec credential plugins (src/kube/exec-credential.ts). Inside the main bundle they would
-// more than double what every connect reads and compiles (~0.7 MB).
-const onDemand = { ssh2: 'sshpod-ssh2.cjs', execa: 'sshpod-execa.cjs' };
+// runs exec credential plugins (src/kube/exec-credential.ts), yaml reads pod templates
+// (src/ondemand/template-file.ts). Inside the main bundle they would more than double what every
+// connect reads and compiles (~0.7 MB).
+const onDemand = { ssh2: 'sshpod-ssh2.cjs', execa: 'sshpod-execa.cjs', yaml: 'sshpod-yaml.cjs' };
 const loadOnDemand = {
   name: 'load-on-demand',
   setup(builder) {
-    builder.onResolve({ filter: /^(ssh2|execa)$/ }, (args) => (args.kind === 'dynamic-import' ? { path: `./${onDemand[args.path]}`, external: true } : undefined));
+    builder.onResolve({ filter: /^(ssh2|execa|yaml)$/ }, (args) => (args.kind === 'dynamic-import' ? { path: `./${onDemand[args.path]}`, external: true } : undefined));
   },
 };
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, keepNames: true, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
@@ -87,6 +92,8 @@ await build({
   define: {
     __SSHPOD_VERSION__: JSON.stringify(pkg.version),
     __SSHPOD_PREPARE_SCRIPT__: JSON.stringify(prepareScript),
+    __SSHPOD_WATCHDOG_SCRIPT__: JSON.stringify(watchdogScript),
+    __SSHPOD_REMOVE_SCRIPT__: JSON.stringify(removeScript),
     __SSHPOD_COMPLETION_SCRIPTS__: JSON.stringify(completionScripts),
     'import.meta.url': '__sshpodModuleUrl',
   },

@@ -38,6 +38,9 @@ Examples:
   sftp root@container--sidecar.pod--debug.namespace--tools.sshpod
   sshpod doctor pod--api.namespace--prod.sshpod   # why can't I connect?
   sshpod last-error                  # what the last failed connection said
+  ssh root@template--debug.sshpod    # a pod made for this connection, deleted after it
+  sshpod ls                          # where sshpod's sshd runs, and the pods it made
+  sshpod cleanup --dry-run           # what sshpod would take away
   source <(sshpod completion bash)   # TAB-complete pod hostnames (in ~/.bashrc)
   kubectl ssh -n prod api            # the kubectl plugin (kubectl-ssh, installed beside sshpod)
 ${EXIT_STATUS_HELP}`,
@@ -142,6 +145,50 @@ Examples:
     });
 
   program
+    .command('ls')
+    .description("list the pods where sshpod's sshd is installed (as this machine remembers) and the pods sshpod made on demand")
+    .option('--context <context>', 'the kubeconfig context (name or hostname form); default: the current one')
+    .option('-n, --namespace <namespace>', "the namespace; default: the context's")
+    .option('-A, --all-namespaces', 'every namespace')
+    .option('--check', "also look inside each pod with sshpod's sshd (one exec each): running, port, sessions, idle")
+    .addHelpText(
+      'after',
+      `
+Columns: context, namespace, pod, container, state, port, idle time, owner. On-demand pods are
+found with one LIST (label app.kubernetes.io/managed-by=sshpod); installed sshds come from what
+this machine remembers (~/.cache/sshpod/targets), each checked with one GET of its pod.
+Examples:
+  sshpod ls
+  sshpod ls -A --check
+  sshpod ls --context eu -n shop`,
+    )
+    .action(async (options: { context?: string; namespace?: string; allNamespaces?: boolean; check?: boolean }) => {
+      await runAction(async () => (await import('../housekeeping/ls.ts')).runLs(options));
+    });
+
+  program
+    .command('cleanup')
+    .argument('[hostname]', 'clean up after this *.sshpod hostname only')
+    .description("stop sshpod's sshd and remove its files in pods, delete on-demand pods, prune what sshpod keeps locally")
+    .option('--all', 'everything: every sshd this machine remembers, every pod you made on demand, finished sshpod pods')
+    .option('--dry-run', 'change nothing; say what would be done')
+    .addHelpText(
+      'after',
+      `
+Without a hostname or --all, only what is stale goes: remembered pods that are gone, finished or
+abandoned on-demand pods. Always: known_hosts pins that lead nowhere, connection-sharing sockets no
+ssh master listens on. Pods it cannot reach (RBAC, gone) are reported, not fatal.
+Examples:
+  sshpod cleanup --dry-run
+  sshpod cleanup pod--api.namespace--prod.sshpod
+  sshpod cleanup template--debug.sshpod
+  sshpod cleanup --all`,
+    )
+    .action(async (hostname: string | undefined, options: { all?: boolean; dryRun?: boolean }) => {
+      await runAction(async () => (await import('../housekeeping/cleanup.ts')).runCleanup(hostname, options));
+    });
+
+  program
     .command('completion')
     .description('print a shell script that TAB-completes sshpod hostnames for ssh, scp, sftp, rsync and kubectl ssh')
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
@@ -168,10 +215,12 @@ Examples:
 }
 
 // Entries whose words are not commander's to read: `kubectl ssh …` (kubectl's flag grammar, from
-// bin/kubectl-ssh.cjs) and the shells' completion callbacks (the words being typed, flags and all).
+// bin/kubectl-ssh.cjs), the shells' completion callbacks (the words being typed, flags and all),
+// and the guard an on-demand connection starts beside itself (src/ondemand/guard.ts).
 const rawEntries = new Map<string, () => Promise<(words: readonly string[]) => Promise<never>>>([
   ['__kubectl-ssh', async () => (await import('../kubectl-plugin/main.ts')).runPlugin],
   ['__complete', async () => (await import('../completion/complete.ts')).runCompletion],
+  ['__ondemand-guard', async () => (await import('../ondemand/guard.ts')).runGuard],
 ]);
 const rawEntry = rawEntries.get(process.argv[2] ?? '');
 if (rawEntry) void rawEntry().then((run) => run(process.argv.slice(3)));

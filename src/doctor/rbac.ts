@@ -31,7 +31,11 @@ const WORKLOADS: Record<Exclude<WorkloadKind, 'pod'>, { group: string; resource:
 /** What connecting to the target takes (pure). */
 export function permissionsFor(spec: TargetSpec, namespace: string): Permission[] {
   const permissions: Permission[] = [];
-  if (spec.kind === 'pod') {
+  if (spec.kind === 'template') {
+    // An on-demand pod: made, watched while it starts, deleted at the end; `list` finds finished
+    // ones to remove (src/ondemand/). A shared template also needs `patch` (see README).
+    permissions.push({ verbs: ['create', 'get', 'delete', 'list'], group: '', resource: 'pods', namespace });
+  } else if (spec.kind === 'pod') {
     permissions.push({ verbs: ['get'], group: '', resource: 'pods', name: spec.name, namespace });
   } else {
     const { group, resource } = WORKLOADS[spec.kind];

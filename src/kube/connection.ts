@@ -131,6 +131,9 @@ export class ApiConnection implements KubeApi {
     if (options.body !== undefined) {
       payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
       headers['Content-Type'] = options.contentType ?? 'application/json';
+      // Node sends a DELETE's body neither chunked nor with a length unless told: the server would
+      // read it as the start of the next request on the kept-alive connection.
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const request = transport.request(url, { method, agent: this.agent, headers }, (response) => {

@@ -1,7 +1,7 @@
 // Kubeconfig loading as kubectl does it (KUBECONFIG with several files, current context,
 // in-cluster config, exec credential plugins), done by @kubernetes/client-node; this module adds
 // the choice of context from the hostname and words for what can go wrong.
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 // The config module alone: the package index would also load every generated API client.
@@ -9,6 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 import { SshpodError } from '../errors.ts';
 import { matchContext } from '../target/context-alias.ts';
+import { readRegularFile } from '../local-file.ts';
 
 export interface SelectedContext {
   kubeConfig: KubeConfig;
@@ -35,40 +36,12 @@ function withExecCommandResolved(user: User, file: string): User {
   return { ...user, exec: { ...exec, command: resolve(dirname(file), command) } };
 }
 
-/** Far above any real kubeconfig (even with hundreds of clusters), far below trouble. */
+/** Far above any real kubeconfig (even with hundreds of clusters), far below trouble; KUBECONFIG
+ *  may name anything (a FIFO, /dev/zero): readRegularFile refuses what is not a regular file. */
 const KUBECONFIG_SIZE_LIMIT = 16 * 1024 * 1024;
 
-/**
- * A kubeconfig file's text. KUBECONFIG may name anything: a FIFO would block a plain read for
- * ever (so the file is opened non-blocking and must be a regular file), /dev/zero would fill the
- * memory (so the size is bounded).
- */
-function readKubeconfigFile(file: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
-    if (stat.size > KUBECONFIG_SIZE_LIMIT) throw new Error(`${file} is larger than ${KUBECONFIG_SIZE_LIMIT / 1024 / 1024} MiB`);
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function loadFile(target: KubeConfig, file: string): void {
-  const text = readKubeconfigFile(file);
+  const text = readRegularFile(file, KUBECONFIG_SIZE_LIMIT);
   if (text.trim() === '') throw new Error(`${file} is empty`);
   try {
     target.loadFromString(text);

@@ -5,6 +5,7 @@ export interface ObjectMeta {
   name?: string;
   namespace?: string;
   uid?: string;
+  resourceVersion?: string;
   creationTimestamp?: string;
   deletionTimestamp?: string;
   labels?: Record<string, string>;
@@ -19,12 +20,14 @@ export interface ContainerSpec {
 export interface PodCondition {
   type: string;
   status: string;
+  reason?: string;
+  message?: string;
 }
 
 export interface ContainerStatus {
   name: string;
   ready?: boolean;
-  state?: { running?: object; waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } };
+  state?: { running?: object; waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number } };
 }
 
 export interface Pod {
@@ -35,7 +38,20 @@ export interface Pod {
     conditions?: PodCondition[];
     containerStatuses?: ContainerStatus[];
     reason?: string;
+    message?: string;
   };
+}
+
+/** core/v1 Event: what the scheduler and kubelet say about a pod (pulling, failed, unschedulable). */
+export interface KubeEvent {
+  metadata: ObjectMeta;
+  type?: 'Normal' | 'Warning' | string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
 }
 
 export interface List<T> {

@@ -2,8 +2,10 @@
 // port sshd listens on, its architecture and host key, and the login it served. It lets the next
 // connection go straight to that sshd (see known-sshd.ts); nothing in it is trusted without that
 // sshd's banner, and ssh still checks the host key pinned for the hostname. The ProxyCommand keeps
-// it in one small file per context, namespace and hostname, private to the user.
-import { readFileSync, rmSync } from 'node:fs';
+// it in one small file per context, namespace and hostname, private to the user; each file also
+// says which context, namespace and hostname it is for, so that `sshpod ls` and `sshpod cleanup`
+// can list what this machine installed where (listRemembered).
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SshpodPaths } from '../ssh/paths.ts';
@@ -44,6 +46,19 @@ function isEndpoint(value: unknown): value is SshdEndpoint {
   );
 }
 
+/** What a cache file is for, written beside the endpoint. */
+export interface RememberedKey {
+  context: string;
+  namespace: string;
+  host: string;
+}
+
+/** The endpoint fields of a parsed file, without the key (sameEndpoint compares every field). */
+function endpointOf(parsed: SshdEndpoint & { remembered?: unknown }): SshdEndpoint {
+  const { remembered: _, ...endpoint } = parsed;
+  return endpoint;
+}
+
 export function sameEndpoint(a: SshdEndpoint, b: SshdEndpoint): boolean {
   return (Object.keys(a) as Array<keyof SshdEndpoint>).every((field) => a[field] === b[field]);
 }
@@ -58,16 +73,53 @@ export function fileTargetCache(paths: SshpodPaths, context: string): TargetCach
     read(namespace, host) {
       try {
         const parsed: unknown = JSON.parse(readFileSync(file(namespace, host), 'utf8'));
-        return isEndpoint(parsed) ? parsed : undefined;
+        return isEndpoint(parsed) ? endpointOf(parsed) : undefined;
       } catch {
         return undefined; // absent or damaged: the connection simply takes the exec path
       }
     },
     write(namespace, host, endpoint) {
-      writePrivateFile(file(namespace, host), `${JSON.stringify(endpoint)}\n`);
+      const remembered: RememberedKey = { context, namespace, host: canonicalHost(host) };
+      writePrivateFile(file(namespace, host), `${JSON.stringify({ ...endpoint, remembered })}\n`);
     },
     forget(namespace, host) {
       rmSync(file(namespace, host), { force: true });
     },
   };
+}
+
+export interface RememberedTarget {
+  /** The cache file: removing it forgets the endpoint. */
+  file: string;
+  /** Undefined for a file an older sshpod wrote, or a damaged one. */
+  key?: RememberedKey;
+  endpoint?: SshdEndpoint;
+}
+
+function isKey(value: unknown): value is RememberedKey {
+  const v = value as Partial<RememberedKey> | null;
+  return typeof v === 'object' && v !== null && typeof v.context === 'string' && typeof v.namespace === 'string' && typeof v.host === 'string';
+}
+
+/** Every endpoint remembered in ~/.cache/sshpod/targets, whatever its context. */
+export function listRemembered(paths: SshpodPaths): RememberedTarget[] {
+  const dir = join(paths.cacheDir, 'targets');
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => /^[0-9a-f]{32}\.json$/.test(name));
+  } catch {
+    return [];
+  }
+  return names.map((name) => {
+    const entry: RememberedTarget = { file: join(dir, name) };
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(entry.file, 'utf8'));
+      if (isEndpoint(parsed)) entry.endpoint = endpointOf(parsed);
+      const remembered = (parsed as { remembered?: unknown } | null)?.remembered;
+      if (isKey(remembered)) entry.key = remembered;
+    } catch {
+      // removed meanwhile, or damaged: listed as leading nowhere
+    }
+    return entry;
+  });
 }

@@ -100,6 +100,8 @@ function checkRunning(pod: Pod, container: string, namespace: string): void {
 
 export async function resolveTarget(connection: KubeApi, spec: TargetSpec, defaultNamespace: string): Promise<TargetRef> {
   const namespace = spec.namespace ?? defaultNamespace;
+  // A template names no pod yet: src/ondemand makes one and resolves that pod by name.
+  if (spec.kind === 'template') throw new SshpodError('usage', `template--${spec.name} names a pod to be made, not one to look up`, { hint: 'connect to it with ssh, which makes the pod' });
   const pod = spec.kind === 'pod' ? await getPod(connection, spec, namespace) : await podOfWorkload(connection, spec, namespace);
   const container = chooseContainer(pod, spec.container);
   checkRunning(pod, container, namespace);

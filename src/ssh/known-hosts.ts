@@ -26,10 +26,7 @@ interface Pin {
   key: string;
 }
 
-/** The file's new text, given our own host key and what `pattern` presents now. */
-export function updatedKnownHosts(text: string, ownKey: string, pattern: string, presented: string): string {
-  const own = keyMaterial(ownKey);
-  const current = keyMaterial(presented);
+function readPins(text: string): Pin[] {
   const pins: Pin[] = [];
   for (const line of text.split(/\r?\n/)) {
     const trimmed = line.trim();
@@ -38,10 +35,37 @@ export function updatedKnownHosts(text: string, ownKey: string, pattern: string,
     if (!linePattern || !type || !blob) continue;
     pins.push({ pattern: linePattern, key: `${type} ${blob}` });
   }
-  const kept = pins.filter((pin) => pin.pattern !== WILDCARD && pin.pattern !== '*.sshpod' && pin.pattern !== pattern);
-  const result: Pin[] = [{ pattern: WILDCARD, key: own }, ...kept];
-  if (current !== own) result.push({ pattern, key: current });
+  return pins;
+}
+
+function render(ownKey: string, pins: Pin[]): string {
+  const own = keyMaterial(ownKey);
+  const result: Pin[] = [{ pattern: WILDCARD, key: own }, ...pins.filter((pin) => pin.pattern !== WILDCARD && pin.pattern !== '*.sshpod')];
   return `${HEADER}\n${result.map((pin) => `${pin.pattern} ${pin.key}`).join('\n')}\n`;
+}
+
+/**
+ * The file's new text, given our own host key and what `pattern` presents now. `replace`: the
+ * key is the only one for the pattern (an existing pod or workload). `add`: it joins the ones
+ * pinned already — an on-demand hostname leads each connection to a pod of its own, several at
+ * once, each pin removed with its pod (unpinHostKey).
+ */
+export function updatedKnownHosts(text: string, ownKey: string, pattern: string, presented: string, mode: 'replace' | 'add' = 'replace'): string {
+  const current = keyMaterial(presented);
+  const kept = readPins(text).filter((pin) => pin.pattern !== pattern || (mode === 'add' && pin.key !== current));
+  if (current !== keyMaterial(ownKey)) kept.push({ pattern, key: current });
+  return render(ownKey, kept);
+}
+
+/** The file's text without the pin of `key` for `pattern` (every pin of the pattern when `key` is undefined). */
+export function withoutPin(text: string, ownKey: string, pattern: string, key?: string): string {
+  const removed = key === undefined ? undefined : keyMaterial(key);
+  return render(ownKey, readPins(text).filter((pin) => pin.pattern !== pattern || (removed !== undefined && pin.key !== removed)));
+}
+
+/** The hostnames (patterns) pinned, apart from sshpod's own wildcard. */
+export function pinnedPatterns(text: string): string[] {
+  return [...new Set(readPins(text).map((pin) => pin.pattern).filter((pattern) => pattern !== WILDCARD && pattern !== '*.sshpod'))];
 }
 
 function withLock<T>(path: string, action: () => T): T {
@@ -70,13 +94,23 @@ function withLock<T>(path: string, action: () => T): T {
   }
 }
 
-/** Makes ssh accept `presented` for `pattern`; writes only when something changes. */
-export function pinHostKey(path: string, ownKey: string, pattern: string, presented: string): void {
+/** Rewrites the file as `change` says, under its lock; writes only when something changes. */
+export function changeKnownHosts(path: string, change: (text: string) => string): void {
   const before = readTextIfExists(path) ?? '';
-  if (updatedKnownHosts(before, ownKey, pattern, presented) === before) return;
+  if (change(before) === before) return;
   withLock(path, () => {
     const text = readTextIfExists(path) ?? '';
-    const next = updatedKnownHosts(text, ownKey, pattern, presented);
+    const next = change(text);
     if (next !== text) writePrivateFile(path, next);
   });
+}
+
+/** Makes ssh accept `presented` for `pattern` (alone, or beside the pins it has: `add`). */
+export function pinHostKey(path: string, ownKey: string, pattern: string, presented: string, mode: 'replace' | 'add' = 'replace'): void {
+  changeKnownHosts(path, (text) => updatedKnownHosts(text, ownKey, pattern, presented, mode));
+}
+
+/** Removes the pin of `key` for `pattern` (or all of the pattern's). */
+export function unpinHostKey(path: string, ownKey: string, pattern: string, key?: string): void {
+  changeKnownHosts(path, (text) => withoutPin(text, ownKey, pattern, key));
 }

@@ -1,5 +1,6 @@
-// The hostname grammar: `[container--C.](pod--P|deployment--D|…)[.namespace--N][.context--X].sshpod`,
-// segments in any order, trailing dot allowed, the `.sshpod` suffix in any case.
+// The hostname grammar: `[container--C.](pod--P|deployment--D|…|template--T)[.namespace--N][.context--X].sshpod`,
+// segments in any order, trailing dot allowed, the `.sshpod` suffix in any case. `template--T` names
+// no existing pod: it asks for a pod made from template T for the connection (src/ondemand/).
 //
 // Kubernetes pod, workload and context names may contain dots, and a dot is also our segment
 // separator. A segment without a `key--` therefore continues the previous value
@@ -12,9 +13,12 @@ import { closestWord } from './suggest.ts';
 
 export const WORKLOAD_KINDS = ['pod', 'deployment', 'statefulset', 'daemonset', 'replicaset', 'job'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+/** What a hostname can name: an existing pod or workload, or a template for an on-demand pod. */
+export const TARGET_KINDS = [...WORKLOAD_KINDS, 'template'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface TargetSpec {
-  kind: WorkloadKind;
+  kind: TargetKind;
   name: string;
   container?: string;
   namespace?: string;
@@ -29,7 +33,7 @@ export interface Continuation {
   segment: string;
 }
 
-type Key = WorkloadKind | 'container' | 'namespace' | 'context';
+type Key = TargetKind | 'container' | 'namespace' | 'context';
 
 interface KeyRule {
   rule: NameRule | 'context';
@@ -44,6 +48,8 @@ const KEY_RULES: Record<Key, KeyRule> = {
   daemonset: { rule: 'subdomain', dotted: true },
   replicaset: { rule: 'subdomain', dotted: true },
   job: { rule: 'subdomain', dotted: true },
+  // A template is a file name (templates/NAME.yaml): a DNS label.
+  template: { rule: 'label', dotted: false },
   container: { rule: 'label', dotted: false },
   namespace: { rule: 'label', dotted: false },
   context: { rule: 'context', dotted: true },
@@ -63,7 +69,7 @@ const KEY_ALIASES: Record<string, Key> = {
 const SUFFIX = '.sshpod';
 
 export const HOSTNAME_FORMS =
-  '[container--C.](pod--P|deployment--D|statefulset--S|daemonset--D|replicaset--R|job--J)[.namespace--N][.context--X].sshpod';
+  '[container--C.](pod--P|deployment--D|statefulset--S|daemonset--D|replicaset--R|job--J|template--T)[.namespace--N][.context--X].sshpod';
 
 function usage(message: string, hint = `accepted form: ${HOSTNAME_FORMS}`): SshpodError {
   return new SshpodError('usage', message, { hint });
@@ -134,12 +140,12 @@ export function parseHostname(input: string): TargetSpec {
     continuations.push({ key: last, segment });
   }
 
-  const kinds = WORKLOAD_KINDS.filter((kind) => values.has(kind));
-  if (kinds.length === 0) throw usage(`hostname "${input}" names no pod or workload (pod--, deployment--, …)`);
+  const kinds = TARGET_KINDS.filter((kind) => values.has(kind));
+  if (kinds.length === 0) throw usage(`hostname "${input}" names no pod or workload (pod--, deployment--, …, or template-- for a new pod)`);
   if (kinds.length > 1) {
     throw usage(`hostname "${input}" names more than one target (${kinds.map((k) => `${k}--`).join(', ')}); give exactly one`);
   }
-  const kind = kinds[0] as WorkloadKind;
+  const kind = kinds[0] as TargetKind;
 
   for (const [key, value] of values) {
     const { rule } = KEY_RULES[key];

@@ -4,6 +4,8 @@
 // scp, parallel).
 //
 //   cold      first `ssh … true` to a fresh pod (sshd upload included)
+//   ondemand  first `ssh … true` to a template-- host: the pod made, started and waited for, sshd
+//             uploaded (its deletion, after ssh returned, is not timed)
 //   warm      `ssh … true` again without connection sharing (sshd running)
 //   shared    `ssh … true` over the ControlMaster connection the configured block sets up
 //   floor     the same `ssh … true` to the same in-pod sshd through socat in the pod's network
@@ -91,6 +93,16 @@ async function main(): Promise<void> {
 
     say('cold: first connections to fresh pods');
     const cold = record('cold', await sample(options.runs, (i) => ssh(`pod--cold-${i}.sshpod`)), 's');
+
+    say('ondemand: first connections to template--debug.sshpod (pod start included)');
+    const managed = (): number => e.cluster.list('pods', '', 'app.kubernetes.io/managed-by=sshpod').length;
+    const ondemand: number[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      ondemand.push(await seconds(() => ssh('template--debug.sshpod')));
+      // Each run starts with no pod of the last one still going away (not timed).
+      for (let wait = 0; managed() > 0 && wait < 200; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const onDemandSummary = record('ondemand', ondemand, 's');
 
     say('shared: connections over the ControlMaster connection');
     check(await e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }), 'ssh (master)');
@@ -238,6 +250,7 @@ async function main(): Promise<void> {
 
     results['warm_over_floor'] = round(warm.median / floor.median, 2);
     results['cold_over_floor'] = round(cold.median / floor.median, 2);
+    results['ondemand_over_cold'] = round(onDemandSummary.median / cold.median, 2);
     results['scp_over_raw_up'] = round(scpUp.median / rawUpSummary.median, 2);
     results['scp_over_raw_down'] = round(scpDown.median / rawDownSummary.median, 2);
     results['machine'] = { cpus: (await import('node:os')).cpus().length, node: process.version, runs: options.runs };
@@ -250,7 +263,7 @@ async function main(): Promise<void> {
   for (const [name, value, unit] of table) {
     lines.push(typeof value === 'string' ? `${name.padEnd(18)} ${value}` : `${name.padEnd(18)} ${String(value.min).padEnd(8)} ${String(value.median).padEnd(8)} ${String(value.max).padEnd(8)} ${unit}`);
   }
-  for (const ratio of ['warm_over_floor', 'cold_over_floor', 'scp_over_raw_up', 'scp_over_raw_down']) lines.push(`${ratio.padEnd(18)} ${String(results[ratio])}`);
+  for (const ratio of ['warm_over_floor', 'cold_over_floor', 'ondemand_over_cold', 'scp_over_raw_up', 'scp_over_raw_down']) lines.push(`${ratio.padEnd(18)} ${String(results[ratio])}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
   say(`wrote ${options.json}`);

@@ -9,7 +9,7 @@ function sshpod(...args: string[]): { status: number | null; stdout: string; std
 }
 
 test('every command has help with examples', () => {
-  for (const command of [[], ['proxy'], ['configure'], ['unconfigure'], ['doctor'], ['last-error'], ['completion']]) {
+  for (const command of [[], ['proxy'], ['configure'], ['unconfigure'], ['doctor'], ['last-error'], ['ls'], ['cleanup'], ['completion']]) {
     const result = sshpod(...command, '--help');
     assert.equal(result.status, 0);
     assert.match(result.stdout, /Example/, `${command.join(' ') || 'sshpod'} --help`);

@@ -98,6 +98,26 @@ describe('the test cluster', { skip, timeout: 300_000 }, () => {
     await cluster.delete('pods', 'default', 'nope', { wait: true });
   });
 
+  test("events say what scheduler and kubelet did; a nodeSelector the node does not match leaves the pod Unschedulable", async () => {
+    const events = (name: string): Array<{ reason?: string; type?: string; message?: string }> => {
+      const uid = cluster.get('pods', 'default', name)?.metadata.uid;
+      return cluster.list('events', 'default').filter((e) => (e as { involvedObject?: { uid?: string } }).involvedObject?.uid === uid) as Array<{ reason?: string }>;
+    };
+    await cluster.apply(pod('fine', 'busybox'), { wait: true });
+    await cluster.waitForPod('default', 'fine', 'Running');
+    // Listed by name, which is random: compared as sets.
+    assert.deepEqual(events('fine').map((e) => e.reason).sort(), ['Created', 'Pulled', 'Scheduled', 'Started']);
+    await cluster.apply(pod('pulled', 'nginx:1.27'));
+    await cluster.waitForPod('default', 'pulled', (p) => p?.status?.containerStatuses?.[0]?.state.waiting?.reason === 'ErrImagePull');
+    assert.deepEqual(events('pulled').map((e) => `${e.type} ${e.reason}`).sort(), ['Normal Pulling', 'Normal Scheduled', 'Warning Failed', 'Warning Failed']);
+    await cluster.apply({ ...pod('nowhere', 'busybox'), spec: { nodeSelector: { pool: 'gpu' }, containers: [{ name: 'main', image: 'busybox' }] } });
+    const pending = await cluster.waitForPod('default', 'nowhere', (p) => p?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') === true);
+    assert.equal(pending?.spec.nodeName, undefined);
+    assert.equal(pending?.status?.conditions?.find((c) => c.type === 'PodScheduled')?.reason, 'Unschedulable');
+    assert.deepEqual(events('nowhere').map((e) => e.reason), ['FailedScheduling']);
+    for (const name of ['fine', 'pulled', 'nowhere']) await cluster.delete('pods', 'default', name, { wait: true });
+  });
+
   test('a DaemonSet runs one pod on the node; apply waits for it; deleting the set removes it', async () => {
     const daemonSet = {
       apiVersion: 'apps/v1',

@@ -35,4 +35,9 @@ test('the permissions a target needs: both verbs for the WebSocket subresources'
     { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'exec', namespace: 'shop' },
   ]);
   assert.equal(permissionsFor(parseHostname('job--migrate.sshpod'), 'x')[0]?.group, 'batch');
+  assert.deepEqual(permissionsFor(parseHostname('template--debug.sshpod'), 'tools'), [
+    { verbs: ['create', 'get', 'delete', 'list'], group: '', resource: 'pods', namespace: 'tools' },
+    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'exec', namespace: 'tools' },
+    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', namespace: 'tools' },
+  ]);
 });

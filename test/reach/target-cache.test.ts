@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileTargetCache, sameEndpoint } from '../../src/reach/target-cache.ts';
+import { fileTargetCache, listRemembered, sameEndpoint } from '../../src/reach/target-cache.ts';
 import { sshpodPaths } from '../../src/ssh/paths.ts';
 
 const endpoint = { namespace: 'shop', pod: 'web-1', podUid: 'uid-1', container: 'app', port: 23456, arch: 'x86_64', hostKey: 'ssh-ed25519 AAAA', login: 'root' };
@@ -31,5 +31,25 @@ test('endpoints compare on every field', () => {
   assert.ok(sameEndpoint(endpoint, { ...endpoint }));
   for (const change of [{ podUid: 'uid-2' }, { port: 1 }, { container: 'x' }, { pod: 'web-2' }, { namespace: 'n' }, { arch: 'aarch64' }, { hostKey: 'x' }, { login: 'app' }]) {
     assert.ok(!sameEndpoint(endpoint, { ...endpoint, ...change }), JSON.stringify(change));
+  }
+});
+
+test('every remembered endpoint can be listed with what it is for; the key never leaks into reads', () => {
+  const home = mkdtempSync(join(tmpdir(), 'sshpod-cache-'));
+  try {
+    const paths = sshpodPaths(home);
+    fileTargetCache(paths, 'eu').write('shop', 'POD--web-1.sshpod.', endpoint);
+    fileTargetCache(paths, 'us').write('dev', 'pod--api.sshpod', { ...endpoint, pod: 'api' });
+    assert.deepEqual(fileTargetCache(paths, 'eu').read('shop', 'pod--web-1.sshpod'), endpoint, 'read gives the endpoint alone (sameEndpoint compares every field)');
+    const listed = listRemembered(paths).sort((a, b) => (a.key?.context ?? '').localeCompare(b.key?.context ?? ''));
+    assert.deepEqual(listed.map((t) => t.key), [{ context: 'eu', namespace: 'shop', host: 'pod--web-1.sshpod' }, { context: 'us', namespace: 'dev', host: 'pod--api.sshpod' }]);
+    assert.deepEqual(listed[0]?.endpoint, endpoint);
+    // A file from before the key was written: listed, with neither.
+    writeFileSync(join(paths.cacheDir, 'targets', `${'0'.repeat(32)}.json`), JSON.stringify(endpoint));
+    const old = listRemembered(paths).find((t) => t.file.endsWith(`${'0'.repeat(32)}.json`));
+    assert.equal(old?.key, undefined);
+    assert.deepEqual(old?.endpoint, endpoint);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
 });

@@ -107,3 +107,20 @@ test('pinning writes the file only when it changes, mode 0600', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('on-demand pins: added beside the others for a hostname, each removed with its pod', async () => {
+  const { withoutPin, pinnedPatterns } = await import('../../src/ssh/known-hosts.ts');
+  const own = 'ssh-ed25519 AAAAown sshpod';
+  const first = updatedKnownHosts('', own, 'template--debug.sshpod', 'ssh-ed25519 AAAAone pod', 'add');
+  const both = updatedKnownHosts(first, own, 'template--debug.sshpod', 'ssh-ed25519 AAAAtwo pod', 'add');
+  assert.match(both, /^template--debug\.sshpod ssh-ed25519 AAAAone$/m);
+  assert.match(both, /^template--debug\.sshpod ssh-ed25519 AAAAtwo$/m);
+  assert.equal(updatedKnownHosts(both, own, 'template--debug.sshpod', 'ssh-ed25519 AAAAtwo pod', 'add'), both, 'adding the same key twice changes nothing');
+  const one = withoutPin(both, own, 'template--debug.sshpod', 'ssh-ed25519 AAAAone');
+  assert.doesNotMatch(one, /AAAAone/);
+  assert.match(one, /AAAAtwo/);
+  assert.deepEqual(pinnedPatterns(one), ['template--debug.sshpod']);
+  assert.deepEqual(pinnedPatterns(withoutPin(both, own, 'template--debug.sshpod')), [], 'every pin of the hostname');
+  assert.match(updatedKnownHosts(both, own, 'template--debug.sshpod', 'ssh-ed25519 AAAAthree pod'), /^template--debug\.sshpod ssh-ed25519 AAAAthree$/m);
+  assert.doesNotMatch(updatedKnownHosts(both, own, 'template--debug.sshpod', 'ssh-ed25519 AAAAthree pod'), /AAAAone|AAAAtwo/, 'replace leaves one');
+});

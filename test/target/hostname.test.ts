@@ -25,6 +25,12 @@ const valid: Array<[string, Partial<TargetSpec>]> = [
   ['pod--a.b.c.sshpod', { kind: 'pod', name: 'a.b.c' }],
   ['pod--api.context--kind.local.sshpod', { kind: 'pod', name: 'api', context: 'kind.local' }],
   ['pod--my--pod.sshpod', { kind: 'pod', name: 'my--pod' }],
+  // On-demand pods: a template name (a file name, so no dots) instead of a pod.
+  ['template--debug.sshpod', { kind: 'template', name: 'debug' }],
+  ['template--gpu-box.namespace--ml.context--eu.sshpod', { kind: 'template', name: 'gpu-box', namespace: 'ml', context: 'eu' }],
+  ['context--eu.template--Debug.sshpod.', { kind: 'template', name: 'debug', context: 'eu' }],
+  ['container--tools.template--debug.sshpod', { kind: 'template', name: 'debug', container: 'tools' }],
+  ['template--debug.context--kind.local.sshpod', { kind: 'template', name: 'debug', context: 'kind.local' }],
   ['pod--api.context--arn-aws-eks-eu-west-1-123456789012-cluster-prod.sshpod', {
     kind: 'pod',
     name: 'api',
@@ -62,6 +68,12 @@ const invalid: Array<[string, RegExp]> = [
   ['pod--api..sshpod', /empty segment/],
   ['pod--api.namespace--' + 'x'.repeat(64) + '.sshpod', /longer than 63 characters/],
   ['pod--api-.sshpod', /is not valid/],
+  ['template--debug.pod--api.sshpod', /more than one target \(pod--, template--\)/],
+  ['template--debug.v2.sshpod', /segment "v2" has no key-- and template names cannot contain dots/],
+  ['template--.sshpod', /template-- has no value/],
+  ['template--a_b.sshpod', /template name "a_b" is not valid/],
+  ['templte--debug.sshpod', /did you mean "template--"/],
+  ['namespace--prod.sshpod', /or template-- for a new pod/],
 ];
 
 for (const [host, pattern] of invalid) {

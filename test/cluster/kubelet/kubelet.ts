@@ -1,6 +1,8 @@
 // The kubelet half of the test cluster's only node: binds new pods to the node (the
-// scheduler's job), starts them through the Runtime, keeps their status current, stops them on
-// deletion and then removes the object, and hands exec/port-forward sessions to the pod.
+// scheduler's job: a pod whose nodeSelector the node does not satisfy stays Pending, Unschedulable),
+// starts them through the Runtime, keeps their status current, records the events scheduler and
+// kubelet would, stops them on deletion and then removes the object, and hands exec/port-forward
+// sessions to the pod.
 import type { ExecOptions, ExecProcess, PodHandle, Runtime } from '../runtime/types.ts';
 import type { Pod, StoredObject } from '../api/types.ts';
 import type { Registry } from '../api/registry.ts';
@@ -11,6 +13,9 @@ import { runtimeSpec } from './runtime-spec.ts';
 import { runningPodStatus, waitingPodStatus } from './pod-status.ts';
 import type { WaitingReason } from './pod-status.ts';
 import type { EnvSources, ServiceForEnv } from './container-env.ts';
+import { recordPodEvent, type PodEvent } from './events.ts';
+import { unschedulableMessage } from './scheduling.ts';
+import { nowTimestamp } from '../api/store.ts';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -74,7 +79,7 @@ export class Kubelet {
     const current = this.registry.store.get(pods(), pod.metadata.namespace, pod.metadata.name) as Pod | undefined;
     if (!current || current.metadata.uid !== pod.metadata.uid) return;
     if (!current.spec.nodeName) {
-      this.registry.bind(current.metadata.namespace ?? '', current.metadata.name, this.options.nodeName);
+      this.schedule(current);
       return;
     }
     if (current.metadata.deletionTimestamp) {
@@ -82,6 +87,32 @@ export class Kubelet {
       return;
     }
     if (!this.records.has(current.metadata.uid)) this.startPod(current);
+  }
+
+  private event(pod: Pod, event: PodEvent): void {
+    recordPodEvent(this.registry, pod, event, this.options.nodeName);
+  }
+
+  /** Binds the pod to the node, or — when its nodeSelector rules the node out — marks it Unschedulable, once. */
+  private schedule(pod: Pod): void {
+    const node = this.registry.store.get(resourceByName('nodes') as ResourceType, '', this.options.nodeName);
+    const unschedulable = unschedulableMessage(pod, node);
+    const namespace = pod.metadata.namespace ?? '';
+    if (!unschedulable) {
+      if (this.registry.bind(namespace, pod.metadata.name, this.options.nodeName)) {
+        this.event(pod, { type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${namespace}/${pod.metadata.name} to ${this.options.nodeName}`, component: 'default-scheduler' });
+      }
+      return;
+    }
+    if (pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False')) return;
+    this.registry.mutate(pods(), namespace, pod.metadata.name, (obj) => {
+      (obj as Pod).status = {
+        ...(obj as Pod).status,
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: nowTimestamp(), reason: 'Unschedulable', message: unschedulable }],
+      };
+    }, 'status');
+    this.event(pod, { type: 'Warning', reason: 'FailedScheduling', message: unschedulable, component: 'default-scheduler' });
   }
 
   private envSources(namespace: string): EnvSources {
@@ -131,6 +162,7 @@ export class Kubelet {
     if ('waiting' in built) {
       this.options.log(`pod ${record.namespace}/${record.name}: ${built.waiting.reason}: ${built.waiting.message ?? ''}`);
       this.setWaiting(record, built.waiting);
+      this.waitingEvents(pod, built.waiting.reason, built.waiting.message ?? '');
       return;
     }
     this.setWaiting(record, { reason: 'ContainerCreating' });
@@ -139,6 +171,12 @@ export class Kubelet {
         record.handle = handle;
         handle.onStateChange(() => this.reportStatus(record));
         this.reportStatus(record);
+        for (const c of pod.spec.containers) {
+          const fieldPath = `spec.containers{${c.name}}`;
+          this.event(pod, { type: 'Normal', reason: 'Pulled', message: `Container image "${c.image ?? ''}" already present on machine`, component: 'kubelet', fieldPath });
+          this.event(pod, { type: 'Normal', reason: 'Created', message: `Created container ${c.name}`, component: 'kubelet', fieldPath });
+          this.event(pod, { type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, component: 'kubelet', fieldPath });
+        }
       },
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
@@ -146,6 +184,20 @@ export class Kubelet {
         this.setWaiting(record, { reason: 'RunContainerError', message });
       },
     );
+  }
+
+  /** What kubelet records for a pod that cannot start (pull failures, bad configuration). */
+  private waitingEvents(pod: Pod, reason: string, message: string): void {
+    const container = pod.spec.containers.find((c) => reason !== 'ErrImagePull' || message.includes(`"${c.image ?? ''}"`)) ?? pod.spec.containers[0];
+    const fieldPath = container ? `spec.containers{${container.name}}` : undefined;
+    const base = { component: 'kubelet' as const, ...(fieldPath ? { fieldPath } : {}) };
+    if (reason === 'ErrImagePull') {
+      this.event(pod, { ...base, type: 'Normal', reason: 'Pulling', message: `Pulling image "${container?.image ?? ''}"` });
+      this.event(pod, { ...base, type: 'Warning', reason: 'Failed', message });
+      this.event(pod, { ...base, type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull' });
+    } else {
+      this.event(pod, { ...base, type: 'Warning', reason: 'Failed', message: `Error: ${message}` });
+    }
   }
 
   private async stopRecord(uid: string): Promise<void> {

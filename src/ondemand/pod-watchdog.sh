@@ -1,0 +1,71 @@
+# sshpod's safeguard for the pods it makes on demand: the command of the container sshpod connects
+# to. It ends the container — so that the pod completes — once no ssh session has existed for a
+# while, whatever happened to the client that made the pod (SIGKILL, a closed laptop, a lost
+# network): sshpod deletes the pod itself when a connection ends; this is for when it could not.
+#
+#   sh -c <this> sshpod-watchdog SECONDS [COMMAND [ARG]...]
+#
+# SECONDS: how long without any ssh session before it ends (counted from the start too, so that a
+# pod nobody ever reached ends as well). COMMAND: the template's own command, run in the
+# background and ended with the container; without one the container only hosts ssh sessions.
+#
+# A session is an sshd process whose parent is an sshd: the listener (whose parent is PID 1) forks
+# one process per connection, and the login's processes hang below those. It reads /proc only
+# (no fork per look), every two seconds. Anything the pod's own users run can keep the pod alive
+# by imitating that — in a pod the person made for themselves, which sshpod still deletes when the
+# connection ends; it can never make the pod end early.
+
+set -u
+idle=$1
+shift
+case $idle in '' | *[!0-9]*) echo "sshpod-watchdog: invalid idle time" >&2; exit 2 ;; esac
+
+child=''
+if [ "$#" -gt 0 ]; then
+  "$@" &
+  child=$!
+fi
+
+finish() {
+  [ -n "$child" ] && kill "$child" 2>/dev/null
+  exit "${1:-0}"
+}
+# Deleting the pod sends SIGTERM: end at once rather than after the grace period.
+trap 'finish 0' TERM INT HUP
+
+uptime_seconds() {
+  read -r up _ </proc/uptime
+  now=${up%%.*}
+}
+
+session_exists() {
+  for stat in /proc/[0-9]*/stat; do
+    # pid (comm) state ppid ...; a process that ends meanwhile is simply skipped.
+    read -r _ comm state ppid _ 2>/dev/null <"$stat" || continue
+    [ "$comm" = '(sshd)' ] || continue
+    case $state in Z | X) continue ;; esac
+    read -r _ parent_comm _ 2>/dev/null <"/proc/$ppid/stat" || continue
+    [ "$parent_comm" = '(sshd)' ] && return 0
+  done
+  return 1
+}
+
+uptime_seconds
+last_session=$now
+while :; do
+  uptime_seconds
+  if session_exists; then last_session=$now; fi
+  if [ $((now - last_session)) -ge "$idle" ]; then
+    echo "sshpod-watchdog: no ssh session for ${idle}s: ending this pod"
+    finish 0
+  fi
+  if [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null; then
+    status=0
+    wait "$child" || status=$?
+    echo "sshpod-watchdog: the container's command ended (status $status)"
+    exit "$status"
+  fi
+  # In the background, so that a signal is handled at once rather than after the sleep.
+  sleep 2 &
+  wait $! 2>/dev/null
+done
