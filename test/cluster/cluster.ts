@@ -75,6 +75,9 @@ export interface ClusterOptions {
    * containerd take once the container is killed): a normal WebSocket close (1000), no error frame.
    */
   portForwardCloseDelayMs?: number;
+  /** Whether pods/ephemeralcontainers is served (default true); false answers 404 as a cluster
+   *  with the EphemeralContainers feature off does. Also settable later: setEphemeralContainers(). */
+  ephemeralContainers?: boolean;
 }
 
 export interface ApplyOptions {
@@ -363,6 +366,11 @@ export class Cluster {
     this.authorizer.reset();
   }
 
+  /** See ClusterOptions.ephemeralContainers. */
+  setEphemeralContainers(enabled: boolean): void {
+    this.registry.ephemeralContainersEnabled = enabled;
+  }
+
   /** See ClusterOptions.websocketUpgradeCreateCheck. */
   setWebsocketUpgradeCreateCheck(enabled: boolean): void {
     this.authorizer.websocketUpgradeCreateCheck = enabled;
@@ -472,6 +480,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
     const store = new Store();
     const registry = new Registry(store);
+    registry.ephemeralContainersEnabled = options.ephemeralContainers ?? true;
     for (const obj of bootstrapObjects()) {
       const type = findKind((obj as KubeObject).apiVersion, (obj as KubeObject).kind) as ResourceType;
       const created = registry.create(type, (obj as KubeObject).metadata.namespace ?? '', obj);

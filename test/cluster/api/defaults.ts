@@ -32,6 +32,7 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.securityContext ??= {};
   for (const c of spec.containers ?? []) defaultContainer(c);
   for (const c of spec.initContainers ?? []) defaultContainer(c);
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
     if (!v.emptyDir && Object.keys(v).length === 1) v.emptyDir = {};
   }

@@ -22,6 +22,7 @@ const subresourceKinds: Record<string, { kind: string; verbs: string[]; group?: 
   attach: { kind: 'PodAttachOptions', verbs: ['create', 'get'] },
   portforward: { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   log: { kind: 'Pod', verbs: ['get'] },
+  ephemeralcontainers: { kind: 'Pod', verbs: ['get', 'patch', 'update'] },
 };
 
 function groupVersions(): { group: string; version: string }[] {

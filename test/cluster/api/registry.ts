@@ -10,7 +10,7 @@ import { Store, nowTimestamp } from './store.ts';
 import * as status from './status.ts';
 import { StatusError } from './status.ts';
 import { applyDefaults } from './defaults.ts';
-import { validateName, validateObject, validatePodUpdate } from './validation.ts';
+import { validateEphemeralContainersUpdate, validateName, validateObject, validatePodUpdate } from './validation.ts';
 import { PatchError, jsonPatch, mergePatch, strategicMerge } from './patch.ts';
 import { SelectorParseError, checkFieldSelector, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectorToString } from './selectors.ts';
 import type { LabelSelector } from './types.ts';
@@ -49,6 +49,9 @@ export function randomSuffix(length = 5): string {
 }
 
 export class Registry {
+  /** false: the pods/ephemeralcontainers subresource is not served (404), as on clusters where
+   *  the EphemeralContainers feature is off (before 1.23 by default). */
+  ephemeralContainersEnabled = true;
   readonly store: Store;
   private nextServiceIP = 2;
 
@@ -223,6 +226,16 @@ export class Registry {
     let next: KubeObject;
     if (options.subresource === 'status') {
       next = { ...existing, status: body.status };
+    } else if (options.subresource === 'ephemeralcontainers') {
+      // Only spec.ephemeralContainers changes through this subresource; the rest is the pod's.
+      const spec = structuredClone((existing as Pod).spec);
+      const wanted = (body as Pod).spec?.ephemeralContainers;
+      if (wanted && wanted.length > 0) spec.ephemeralContainers = structuredClone(wanted);
+      else delete spec.ephemeralContainers;
+      next = { ...existing, spec } as KubeObject;
+      applyDefaults(next, false);
+      const errors = validateEphemeralContainersUpdate((existing as Pod).spec, (next as Pod).spec);
+      if (errors.length > 0) throw status.invalid(type.group, type.kind, existing.metadata.name, errors);
     } else {
       next = {
         ...body,
@@ -249,6 +262,12 @@ export class Registry {
       if (type.subresources.includes('status')) {
         if ('status' in existing) next.status = existing.status;
         else delete next.status;
+      }
+      // As kube-apiserver: ephemeral containers change only through their subresource.
+      if (type.kind === 'Pod') {
+        const kept = (existing as Pod).spec.ephemeralContainers;
+        if (kept) (next as Pod).spec.ephemeralContainers = kept;
+        else if ((next as Pod).spec) delete (next as Pod).spec.ephemeralContainers;
       }
       applyDefaults(next, false);
       const errors = validateObject(type, next);

@@ -1,7 +1,7 @@
 // The resource types the test cluster serves: the single table discovery, routing, validation,
 // defaulting and the generic REST handler read. Adding a plain stored resource is one entry here.
 
-export type Subresource = 'status' | 'scale' | 'exec' | 'attach' | 'portforward' | 'log';
+export type Subresource = 'status' | 'scale' | 'exec' | 'attach' | 'portforward' | 'log' | 'ephemeralcontainers';
 
 export interface ResourceType {
   group: string; // '' is the core group
@@ -25,7 +25,7 @@ const rw = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'upd
 
 export const resourceTypes: readonly ResourceType[] = [
   { group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: ['status'], nameRule: 'label', generation: false },
-  { group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'exec', 'attach', 'portforward', 'log'], nameRule: 'subdomain', generation: false },
+  { group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'exec', 'attach', 'portforward', 'log', 'ephemeralcontainers'], nameRule: 'subdomain', generation: false },
   { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'], nameRule: 'label', generation: false },
   { group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], subresources: [], nameRule: 'subdomain', generation: false },
   { group: '', version: 'v1', resource: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, subresources: [], nameRule: 'subdomain', generation: false },

@@ -115,6 +115,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
 
   const sub = info.subresource;
   if (sub && !type.subresources.includes(sub as never)) throw status.pathNotFound();
+  if (sub === 'ephemeralcontainers' && !registry.ephemeralContainersEnabled) throw status.pathNotFound();
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward') throw status.badRequest('Upgrade request required');
   if (sub === 'log') {
     registry.get(type, namespace, info.name);
@@ -140,8 +141,8 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
         throw status.methodNotAllowed(type, info.verb);
     }
   }
-  if (sub === 'status' && !['get', 'update', 'patch'].includes(info.verb)) throw status.methodNotAllowed(type, info.verb);
-  const subresource = sub === 'status' ? 'status' : undefined;
+  if ((sub === 'status' || sub === 'ephemeralcontainers') && !['get', 'update', 'patch'].includes(info.verb)) throw status.methodNotAllowed(type, info.verb);
+  const subresource = sub === 'status' || sub === 'ephemeralcontainers' ? sub : undefined;
 
   switch (info.verb) {
     case 'get': {

@@ -87,9 +87,16 @@ export interface Container {
   [key: string]: unknown;
 }
 
+/** An ephemeral container (kubectl debug): a Container that may name the container whose
+ *  process namespace it joins. Added only through the pods/ephemeralcontainers subresource. */
+export interface EphemeralContainer extends Container {
+  targetContainerName?: string;
+}
+
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  ephemeralContainers?: EphemeralContainer[];
   volumes?: { name: string; emptyDir?: { medium?: string; [key: string]: unknown }; [key: string]: unknown }[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   nodeName?: string;
@@ -153,6 +160,7 @@ export interface PodStatus {
   podIPs?: { ip: string }[];
   startTime?: string;
   containerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   qosClass?: string;
   reason?: string;
   message?: string;

@@ -3,7 +3,7 @@
 // field paths and messages so 422 bodies read like a real cluster's.
 import type { FieldError } from './status.ts';
 import type { ResourceType } from './resources.ts';
-import type { Container, KubeObject, LabelSelector, PodSpec, WorkloadSpec } from './types.ts';
+import type { Container, EphemeralContainer, KubeObject, LabelSelector, PodSpec, WorkloadSpec } from './types.ts';
 import { labelSelectorToRequirements, matchesLabels } from './selectors.ts';
 
 const labelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -174,4 +174,54 @@ export function validatePodUpdate(oldSpec: PodSpec, newSpec: PodSpec): FieldErro
         'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
     },
   ];
+}
+
+/** Fields kube-apiserver refuses in an ephemeral container (ValidateEphemeralContainers). */
+const notForEphemeral = ['ports', 'lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+
+function isSet(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
+}
+
+/**
+ * An update through pods/ephemeralcontainers (ValidatePodEphemeralContainersUpdate): existing
+ * ephemeral containers may be neither removed nor changed; new ones need a unique DNS-label name
+ * and an image, may not declare ports, probes, lifecycle or resources, and a targetContainerName
+ * must name one of the pod's containers.
+ */
+export function validateEphemeralContainersUpdate(oldSpec: PodSpec, newSpec: PodSpec): FieldError[] {
+  const errors: FieldError[] = [];
+  const path = 'spec.ephemeralContainers';
+  const olds = oldSpec.ephemeralContainers ?? [];
+  const news: EphemeralContainer[] = newSpec.ephemeralContainers ?? [];
+  for (const old of olds) {
+    const now = news.find((c) => c.name === old.name);
+    if (!now) errors.push({ type: 'Forbidden', field: path, detail: `existing ephemeral containers "${old.name}" may not be removed\n` });
+    else if (JSON.stringify(now) !== JSON.stringify(old)) errors.push({ type: 'Forbidden', field: path, detail: `existing ephemeral containers "${old.name}" may not be changed\n` });
+  }
+  const regular = [...newSpec.containers, ...(newSpec.initContainers ?? [])].map((c) => c.name);
+  const seen = new Set<string>(regular);
+  news.forEach((c, i) => {
+    const at = `${path}[${i}]`;
+    if (olds.some((o) => o.name === c.name)) return;
+    if (!c.name) errors.push({ type: 'Required', field: `${at}.name` });
+    else {
+      for (const detail of dns1123Label(c.name)) errors.push({ type: 'Invalid', field: `${at}.name`, value: c.name, detail });
+      if (seen.has(c.name)) errors.push({ type: 'Duplicate', field: `${at}.name`, value: c.name });
+      seen.add(c.name);
+    }
+    if (!c.image) errors.push({ type: 'Required', field: `${at}.image` });
+    for (const field of notForEphemeral) {
+      if (isSet(c[field])) errors.push({ type: 'Forbidden', field: `${at}.${field}`, detail: 'cannot be set for an Ephemeral Container' });
+    }
+    const resources = c.resources as { limits?: object; requests?: object } | undefined;
+    if (isSet(resources?.limits) || isSet(resources?.requests)) errors.push({ type: 'Forbidden', field: `${at}.resources`, detail: 'cannot be set for an Ephemeral Container' });
+    if (c.targetContainerName !== undefined && !regular.includes(c.targetContainerName)) {
+      errors.push({ type: 'Invalid', field: `${at}.targetContainerName`, value: c.targetContainerName, detail: 'must be a container in the pod' });
+    }
+  });
+  return errors;
 }

@@ -9,7 +9,7 @@ import type { Registry } from '../api/registry.ts';
 import type { StoreEvent } from '../api/store.ts';
 import type { ResourceType } from '../api/resources.ts';
 import { resourceByName } from '../api/resources.ts';
-import { runtimeSpec } from './runtime-spec.ts';
+import { containerSpec, runtimeSpec } from './runtime-spec.ts';
 import { runningPodStatus, waitingPodStatus } from './pod-status.ts';
 import type { WaitingReason } from './pod-status.ts';
 import type { EnvSources, ServiceForEnv } from './container-env.ts';
@@ -30,6 +30,9 @@ interface PodRecord {
   podIP: string;
   handle?: PodHandle;
   starting?: Promise<void>;
+  /** Ephemeral containers handed to the runtime (or refused: then why, in ephemeralWaiting). */
+  ephemeralStarted: Set<string>;
+  ephemeralWaiting: Map<string, WaitingReason>;
   stopping?: Promise<void>;
 }
 
@@ -86,7 +89,42 @@ export class Kubelet {
       void this.terminate(current);
       return;
     }
-    if (!this.records.has(current.metadata.uid)) this.startPod(current);
+    const record = this.records.get(current.metadata.uid);
+    if (!record) this.startPod(current);
+    else if (record.handle) this.startEphemeral(record, current);
+  }
+
+  /** Starts the ephemeral containers added to a running pod since the last look (kubectl debug). */
+  private startEphemeral(record: PodRecord, pod: Pod): void {
+    const handle = record.handle;
+    if (!handle || record.stopping) return;
+    for (const c of pod.spec.ephemeralContainers ?? []) {
+      if (record.ephemeralStarted.has(c.name)) continue;
+      record.ephemeralStarted.add(c.name);
+      const fieldPath = `spec.ephemeralContainers{${c.name}}`;
+      const built = containerSpec(pod, c, { podIP: record.podIP, hostIP: this.options.hostIP, services: this.servicesFor(pod), sources: this.envSources(record.namespace) });
+      if ('waiting' in built) {
+        record.ephemeralWaiting.set(c.name, built.waiting);
+        this.reportStatus(record);
+        this.event(pod, { type: 'Warning', reason: 'Failed', message: built.waiting.message ?? built.waiting.reason, component: 'kubelet', fieldPath });
+        continue;
+      }
+      this.reportStatus(record);
+      handle.startEphemeralContainer(built.spec).then(
+        () => {
+          this.event(pod, { type: 'Normal', reason: 'Pulled', message: `Container image "${c.image ?? ''}" already present on machine`, component: 'kubelet', fieldPath });
+          this.event(pod, { type: 'Normal', reason: 'Created', message: `Created container ${c.name}`, component: 'kubelet', fieldPath });
+          this.event(pod, { type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, component: 'kubelet', fieldPath });
+          this.reportStatus(record);
+        },
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          this.options.log(`pod ${record.namespace}/${record.name}: ephemeral container ${c.name} failed to start: ${message}`);
+          record.ephemeralWaiting.set(c.name, { reason: 'RunContainerError', message });
+          this.reportStatus(record);
+        },
+      );
+    }
   }
 
   private event(pod: Pod, event: PodEvent): void {
@@ -152,11 +190,11 @@ export class Kubelet {
     const handle = record.handle;
     if (!handle || record.stopping) return;
     // The pod IP is the API server's allocation (already in the containers' env); nothing routes to it.
-    this.writeStatus(record, (pod) => runningPodStatus(pod, handle.containerStates(), record.podIP, this.options.hostIP));
+    this.writeStatus(record, (pod) => runningPodStatus(pod, handle.containerStates(), record.podIP, this.options.hostIP, new Date(), record.ephemeralWaiting));
   }
 
   private startPod(pod: Pod): void {
-    const record: PodRecord = { uid: pod.metadata.uid, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, podIP: this.allocateIP() };
+    const record: PodRecord = { uid: pod.metadata.uid, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, podIP: this.allocateIP(), ephemeralStarted: new Set(), ephemeralWaiting: new Map() };
     this.records.set(record.uid, record);
     const built = runtimeSpec(pod, { podIP: record.podIP, hostIP: this.options.hostIP, services: this.servicesFor(pod), sources: this.envSources(record.namespace) });
     if ('waiting' in built) {
@@ -171,6 +209,9 @@ export class Kubelet {
         record.handle = handle;
         handle.onStateChange(() => this.reportStatus(record));
         this.reportStatus(record);
+        // Ephemeral containers added while the pod was starting.
+        const now = this.registry.store.get(pods(), record.namespace, record.name) as Pod | undefined;
+        if (now && now.metadata.uid === record.uid) this.startEphemeral(record, now);
         for (const c of pod.spec.containers) {
           const fieldPath = `spec.containers{${c.name}}`;
           this.event(pod, { type: 'Normal', reason: 'Pulled', message: `Container image "${c.image ?? ''}" already present on machine`, component: 'kubelet', fieldPath });

@@ -70,8 +70,29 @@ function phaseOf(pod: Pod, states: RuntimeContainerState[]): PodStatus['phase'] 
   return exited.every((s) => s.exitCode === 0) ? 'Succeeded' : 'Failed';
 }
 
-export function runningPodStatus(pod: Pod, states: RuntimeContainerState[], podIP: string, hostIP: string, now = new Date()): PodStatus {
+/** status.ephemeralContainerStatuses: never ready (kubelet does not probe them); waiting
+ *  (ContainerCreating, or why it cannot start) until the runtime has it, then running/terminated. */
+export function ephemeralContainerStatuses(pod: Pod, states: RuntimeContainerState[], waiting: ReadonlyMap<string, WaitingReason>): ContainerStatus[] {
+  const byName = new Map(states.filter((s) => s.ephemeral).map((s) => [s.name, s]));
+  return (pod.spec.ephemeralContainers ?? []).map((c) => {
+    const base = { name: c.name, lastState: {}, ready: false, restartCount: 0, image: c.image ?? '', imageID: imageID(c.image ?? ''), containerID: containerID(pod.metadata.uid, c.name) };
+    const s = byName.get(c.name);
+    if (!s) {
+      const w = waiting.get(c.name) ?? { reason: 'ContainerCreating' };
+      return { ...base, imageID: '', containerID: undefined, state: { waiting: { ...w } } };
+    }
+    if (s.running) return { ...base, state: { running: { startedAt: ts(s.startedAt) } } };
+    const code = s.exitCode ?? 0;
+    const terminated: Record<string, unknown> = { exitCode: code, reason: s.reason ?? (code === 0 ? 'Completed' : 'Error') };
+    if (s.message) terminated.message = s.message;
+    Object.assign(terminated, { startedAt: ts(s.startedAt), finishedAt: ts(s.finishedAt), containerID: base.containerID });
+    return { ...base, state: { terminated: terminated as { exitCode: number } } };
+  });
+}
+
+export function runningPodStatus(pod: Pod, allStates: RuntimeContainerState[], podIP: string, hostIP: string, now = new Date(), ephemeralWaiting: ReadonlyMap<string, WaitingReason> = new Map()): PodStatus {
   const t = nowTimestamp(now);
+  const states = allStates.filter((s) => !s.ephemeral);
   const prev = pod.status?.conditions;
   const byName = new Map(states.map((s) => [s.name, s]));
   const containerStatuses: ContainerStatus[] = pod.spec.containers.map((c) => {
@@ -116,5 +137,11 @@ export function runningPodStatus(pod: Pod, states: RuntimeContainerState[], podI
     containerStatuses,
     qosClass: 'BestEffort',
   };
+  if (pod.spec.ephemeralContainers?.length) {
+    status.ephemeralContainerStatuses = ephemeralContainerStatuses(pod, allStates, ephemeralWaiting).map((c) => {
+      if (c.containerID === undefined) delete c.containerID;
+      return c;
+    });
+  }
   return status;
 }

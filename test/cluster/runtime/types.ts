@@ -37,6 +37,9 @@ export interface ContainerSpec {
   /** Test knob (pod annotation `sshpod.test/readonly-tmp: "true"`): mount the container's /tmp
    *  read-only, so that with readOnlyRootFilesystem only volumes (and /dev/shm) are writable. */
   readOnlyTmp?: boolean;
+  /** Ephemeral containers only: the container whose PID namespace this one joins
+   *  (`targetContainerName`); without it an ephemeral container has a PID namespace of its own. */
+  targetContainerName?: string;
 }
 
 export interface PodSpecForRuntime {
@@ -53,6 +56,8 @@ export interface PodSpecForRuntime {
 
 export interface ContainerState {
   name: string;
+  /** An ephemeral container (added by startEphemeralContainer), reported apart from the others. */
+  ephemeral?: boolean;
   running: boolean;
   /** Set once the container's main process has ended. */
   exitCode?: number;
@@ -110,6 +115,10 @@ export interface PodHandle {
    *  Rejects with an Error whose message is the reason (e.g. "connection refused"). The Duplex
    *  closes when the pod stops. */
   connect(port: number): Promise<Duplex>;
+  /** Adds an ephemeral container (kubectl debug) to the running pod: it shares the pod's
+   *  network, IPC and UTS namespaces and, with `targetContainerName`, the target's PID namespace.
+   *  Resolves once its process runs or has failed to start (see containerStates). */
+  startEphemeralContainer(spec: ContainerSpec): Promise<void>;
   /** Kills every process of the pod and releases its mounts and network namespace. */
   stop(): Promise<void>;
 }

@@ -137,7 +137,8 @@ function containerFor(pod: Pod, requested: string): string {
     if (names.length === 1) return names[0] as string;
     throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
   }
-  if (!names.includes(requested) && !(pod.spec.initContainers ?? []).some((c) => c.name === requested)) {
+  const others = [...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])];
+  if (!names.includes(requested) && !others.some((c) => c.name === requested)) {
     throw badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
   }
   return requested;

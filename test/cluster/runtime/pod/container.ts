@@ -31,6 +31,9 @@ export interface ContainerPlace {
   paths: PodPaths;
   logFd: number;
   logPath: string;
+  /** Host pid of a process whose PID namespace this container joins (an ephemeral container's
+   *  target); without it the container gets a PID namespace of its own. */
+  sharePidWith?: number;
 }
 
 export class Container {
@@ -70,11 +73,15 @@ export class Container {
       command,
     });
     const ns = (name: string): string => `/proc/${place.sandboxPid}/ns/${name}`;
+    // Joining a PID namespace applies to the helper's children: nsexec forks after it, so the
+    // setup script (and the command it becomes) run inside the target's namespace, as with
+    // containerd for an ephemeral container with targetContainerName.
+    const pidJoin = place.sharePidWith === undefined ? [] : [`/proc/${place.sharePidWith}/ns/pid`];
     const child = launch(
       launcher,
       {
-        join: [ns('net'), ns('ipc'), ns('uts'), ns('mnt')],
-        unshare: ['mnt', 'pid'],
+        join: [ns('net'), ns('ipc'), ns('uts'), ...pidJoin, ns('mnt')],
+        unshare: place.sharePidWith === undefined ? ['mnt', 'pid'] : ['mnt'],
         pidFd: 3,
         command: ['/bin/sh', setupScript, launcher.helper, ...main],
       },

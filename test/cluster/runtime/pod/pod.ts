@@ -18,7 +18,7 @@ import type { Image, ImageStore } from '../images/store.ts';
 import type { CgroupTree } from '../lifetime/cgroup.ts';
 import { processStartTime } from '../lifetime/ownership.ts';
 import { PIDS_FILE } from '../lifetime/stale.ts';
-import type { ContainerState, ExecOptions, ExecProcess, PodHandle, PodSpecForRuntime } from '../types.ts';
+import type { ContainerSpec, ContainerState, ExecOptions, ExecProcess, PodHandle, PodSpecForRuntime } from '../types.ts';
 import { connectInPod } from './connect.ts';
 import { Container } from './container.ts';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files.ts';
@@ -42,6 +42,7 @@ export class Pod implements PodHandle {
   readonly #ctx: PodContext;
   readonly #dir: string;
   readonly #containers = new Map<string, Container>();
+  readonly #ephemeral = new Set<string>();
   readonly #processes = new Set<ChildProcess>();
   readonly #listeners: (() => void)[] = [];
   #launcher: Launcher;
@@ -77,7 +78,36 @@ export class Pod implements PodHandle {
   }
 
   containerStates(): ContainerState[] {
-    return [...this.#containers.values()].map((c) => ({ ...c.state }));
+    return [...this.#containers.values()].map((c) => (this.#ephemeral.has(c.spec.name) ? { ...c.state, ephemeral: true } : { ...c.state }));
+  }
+
+  async startEphemeralContainer(spec: ContainerSpec): Promise<void> {
+    const where = `pod ${this.spec.namespace}/${this.spec.name}`;
+    if (this.#stopping) throw new Error(`${where} is stopping`);
+    if (this.#containers.has(spec.name)) throw new Error(`container ${JSON.stringify(spec.name)} already exists in ${where}`);
+    let sharePidWith: number | undefined;
+    if (spec.targetContainerName !== undefined) {
+      const target = this.#containers.get(spec.targetContainerName);
+      if (!target || target.pid === undefined || !target.state.running) {
+        throw new Error(`target container ${JSON.stringify(spec.targetContainerName)} is not running in ${where}`);
+      }
+      sharePidWith = target.pid;
+    }
+    const image = await this.#ctx.images.get(spec.image);
+    const container = new Container(spec, image, this.spec.hostname);
+    this.#containers.set(spec.name, container);
+    this.#ephemeral.add(spec.name);
+    const dir = this.#dir;
+    const paths: PodPaths = { scratch: join(dir, 'containers', spec.name), etc: join(dir, 'etc'), volume: (name) => join(dir, 'volumes', name) };
+    const logPath = join(dir, 'logs', `${spec.name}.log`);
+    await withLog(logPath, (logFd) =>
+      container.start(
+        this.#launcher,
+        { hostname: this.spec.hostname, sandboxPid: this.#sandboxPid, volumes: this.spec.volumes, paths, logFd, logPath, ...(sharePidWith === undefined ? {} : { sharePidWith }) },
+        () => this.#emit(),
+      ),
+    );
+    if (container.pid !== undefined) await this.#recordPid(container.pid);
   }
 
   onStateChange(listener: () => void): void {
