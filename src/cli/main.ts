@@ -57,6 +57,7 @@ ${EXIT_STATUS_HELP}`,
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('must be a TCP port number');
       return port;
     })
+    .option('--transport <transport>', 'auto (default; or SSHPOD_TRANSPORT): port-forward, or exec when port-forward is refused; port-forward; exec')
     .addHelpText(
       'after',
       `
@@ -66,7 +67,7 @@ ssh itself prints the sshpod: and hint: lines; sshpod last-error shows them agai
 Example (what ssh runs):
   sshpod proxy --host pod--api.namespace--prod.sshpod --user root --port 22`,
     )
-    .action(async (options: { host: string; user?: string; port?: number }) => {
+    .action(async (options: { host: string; user?: string; port?: number; transport?: string }) => {
       log.debug(`sshpod ${SSHPOD_VERSION} proxy --host ${options.host} --user ${options.user ?? ''}`);
       await runAction(
         async () => {

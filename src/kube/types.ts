@@ -30,13 +30,21 @@ export interface ContainerStatus {
   state?: { running?: object; waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number } };
 }
 
+/** An ephemeral container (kubectl debug); see src/ephemeral. */
+export interface EphemeralContainerSpec extends ContainerSpec {
+  command?: string[];
+  targetContainerName?: string;
+  env?: Array<{ name: string; value?: string }>;
+}
+
 export interface Pod {
   metadata: ObjectMeta;
-  spec?: { containers?: ContainerSpec[]; nodeName?: string };
+  spec?: { containers?: ContainerSpec[]; ephemeralContainers?: EphemeralContainerSpec[]; nodeName?: string };
   status?: {
     phase?: string;
     conditions?: PodCondition[];
     containerStatuses?: ContainerStatus[];
+    ephemeralContainerStatuses?: ContainerStatus[];
     reason?: string;
     message?: string;
   };

@@ -14,6 +14,7 @@ import { sshdIdleSeconds } from '../reach/sshd-idle.ts';
 import { watchHostKey } from '../reach/host-key-watch.ts';
 import { SshpodError } from '../errors.ts';
 import { fileTargetCache } from '../reach/target-cache.ts';
+import { fileTransportMemory, transportSetting } from '../reach/transport.ts';
 import { ensureKeys } from '../ssh/keys.ts';
 import { sshpodPaths } from '../ssh/paths.ts';
 import { hostPattern, pinHostKey } from '../ssh/known-hosts.ts';
@@ -25,6 +26,8 @@ export interface ProxyOptions {
   host: string;
   user?: string;
   port?: number;
+  /** auto, port-forward or exec (else SSHPOD_TRANSPORT; see src/reach/transport.ts). */
+  transport?: string;
 }
 
 export async function runProxy(options: ProxyOptions): Promise<void> {
@@ -37,6 +40,7 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   // after someone emptied ~/.cache/sshpod.
   mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
   const idleSeconds = sshdIdleSeconds();
+  const transport = transportSetting(options.transport);
   const connection = await ApiConnection.open(selected, { cacheDir: paths.cacheDir });
   const keys = ensureKeys(paths);
   const pattern = hostPattern(options.host, options.port ?? 22);
@@ -49,8 +53,9 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
     // hostname's pins (each concurrent connection has a pod of its own) until it goes.
     const reached = await reachSshd(
       connection,
-      { spec: onDemand?.target ?? spec, host: options.host, login, authorizedKey: keys.client.publicKey, defaultNamespace: selected.namespace, idleSeconds: onDemand?.idleSeconds || idleSeconds },
+      { spec: onDemand?.target ?? spec, host: options.host, login, authorizedKey: keys.client.publicKey, defaultNamespace: selected.namespace, idleSeconds: onDemand?.idleSeconds || idleSeconds, transport },
       onDemand ? undefined : fileTargetCache(paths, selected.context),
+      fileTransportMemory(paths.cacheDir, selected.context),
     );
     const { stream, sshd } = reached;
     pinHostKey(paths.knownHosts, keys.host.publicKey, pattern, sshd.hostKey, onDemand ? 'add' : 'replace');

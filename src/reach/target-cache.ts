@@ -20,6 +20,11 @@ export interface SshdEndpoint extends TargetRef {
   arch: string;
   hostKey: string;
   login: string;
+  /** The install directory sshd runs from: where the exec transport starts `sshd -i`. */
+  dir?: string;
+  /** When sshd runs in sshpod's ephemeral container (`container`) for a container without a shell:
+   *  that container, whose view the sessions get (src/ephemeral). */
+  viewOf?: string;
 }
 
 /** Remembered endpoints by hostname; what a hostname means also depends on the namespace it falls back to. */
@@ -42,7 +47,9 @@ function isEndpoint(value: unknown): value is SshdEndpoint {
     Number.isInteger(v.port) &&
     typeof v.arch === 'string' &&
     typeof v.hostKey === 'string' &&
-    typeof v.login === 'string'
+    typeof v.login === 'string' &&
+    (v.dir === undefined || typeof v.dir === 'string') &&
+    (v.viewOf === undefined || typeof v.viewOf === 'string')
   );
 }
 
@@ -60,7 +67,8 @@ function endpointOf(parsed: SshdEndpoint & { remembered?: unknown }): SshdEndpoi
 }
 
 export function sameEndpoint(a: SshdEndpoint, b: SshdEndpoint): boolean {
-  return (Object.keys(a) as Array<keyof SshdEndpoint>).every((field) => a[field] === b[field]);
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)] as Array<keyof SshdEndpoint>);
+  return [...fields].every((field) => a[field] === b[field]);
 }
 
 /** The cache in ~/.cache/sshpod/targets/ for one kubeconfig context. */

@@ -24,3 +24,16 @@ export function sessionEnvironment(environ: Buffer): Array<[string, string]> {
   }
   return variables;
 }
+
+/** Where a session in a chrooted view finds a path for commands when the target sets none. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The variables for a session in the view of a container without a shell: the target's, with the
+ * debug container's tools (`tools`, a directory reached through /proc) last on PATH, so that the
+ * target's own programs come first and a busybox applet fills in for what the image lacks. Pure.
+ */
+export function withTools(variables: Array<[string, string]>, tools: string): Array<[string, string]> {
+  const path = variables.find(([name]) => name === 'PATH')?.[1] || DEFAULT_PATH;
+  return [...variables.filter(([name]) => name !== 'PATH'), ['PATH', `${path}:${tools}`]];
+}

@@ -17,7 +17,7 @@ import { ReplyFormatError, ReplyReader, type Reply } from './reply.ts';
 import { bundleVersion, readBundle, targetForMachine, versionsByMachine, type BundleManifest } from './bundles.ts';
 import { installId } from './install-id.ts';
 import { renderSshdConfig } from './sshd-config.ts';
-import { sessionEnvironment } from './environment.ts';
+import { sessionEnvironment, withTools } from './environment.ts';
 import { renderInstallPayload } from './install-payload.ts';
 import { execError, scriptError, type Where } from './remote-errors.ts';
 
@@ -31,6 +31,9 @@ export interface PrepareRequest extends TargetRef {
   host: string;
   /** Seconds without a connection after which sshd exits and removes its files (0: never). */
   idleSeconds?: number;
+  /** `container` is sshpod's ephemeral container for this container without a shell, whose view
+   *  the sessions get (src/ephemeral; the script's view mode). */
+  viewOf?: string;
 }
 
 /** The script tries each candidate directory once; a few retries cover any real container. */
@@ -39,10 +42,12 @@ const MAX_INSTALLS = 6;
 async function install(session: ExecSession, reply: Extract<Reply, { status: 'need-install' }>, request: PrepareRequest, manifest: BundleManifest): Promise<void> {
   const target = targetForMachine(manifest, reply.arch);
   const bundle = readBundle(target, reply.gzip);
+  const environment = sessionEnvironment(reply.environ);
   const sshdConfig = renderSshdConfig({
-    environment: sessionEnvironment(reply.environ),
+    environment: reply.view ? withTools(environment, reply.view.tools) : environment,
     sshpodVersion: SSHPOD_VERSION,
     installId: installId(request.podUid, request.container, bundleVersion(manifest, target)),
+    ...(reply.view ? { chrootDirectory: reply.view.root } : {}),
   });
   // This pod's own host key: what another pod learns can never vouch for this one. The script
   // keeps an existing key (other people may have pinned it) and ignores this one then.
@@ -63,6 +68,7 @@ export async function prepareContainer(api: KubeApi, manifest: BundleManifest, r
     publicKey: request.authorizedKey,
     ports: candidatePorts(),
     idleSeconds: request.idleSeconds,
+    view: request.viewOf !== undefined,
   });
   const session = await startExec(api, { namespace: request.namespace, pod: request.pod, container: request.container, stdin: true, command });
   log.debug(`exec protocol ${session.protocol}`);

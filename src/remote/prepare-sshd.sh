@@ -7,12 +7,15 @@
 #   $5 bundle versions by `uname -m`: "x86_64=V amd64=V aarch64=W arm64=W"
 #   $6 the client's public key line   $7 candidate ports: "41234 52311 ..."
 #   $8 seconds without a connection after which sshd exits and removes its files (0: never)
+#   $9 "view" when this runs in sshpod's ephemeral container for a container without a shell
+#      (see "the view of a container without a shell" below); empty otherwise
 #
 # Replies go to stdout as `key=value` lines (sshpod parses them; nothing else is written there):
 #   status=ready         port=, hostkey=, dir=, user=, arch=, end=ready   sshd runs; connect to port
 #   status=waiting       reason=, end=waiting     still at work (another connection holds the lock)
-#   status=need-install  dir=, arch=, gzip=0|1, then environ-bytes=N and N raw bytes of the
-#                        exec's environment; the script then reads the install from stdin:
+#   status=need-install  dir=, arch=, gzip=0|1, in view mode view-root= and view-tools=, then
+#                        environ-bytes=N and N raw bytes of the exec's environment (in view
+#                        mode: the target's); the script then reads the install from stdin:
 #                          sshpod-install 2 <key-lines> <config-lines> <payload-bytes> <raw-bytes> <gzip|raw> <sha256>
 #                          <key-lines> lines of the private host key, one line of its public key,
 #                          <config-lines> lines of sshd_config, then <payload-bytes> of sshd.
@@ -38,7 +41,7 @@ umask 077
 # Replies go to fd 3; anything else a command prints lands on stderr, never in the reply stream.
 exec 3>&1 1>&2
 
-proto=$1 pod_uid=$2 container=$3 login=$4 versions=$5 pubkey=$6 ports=$7 idle=${8:-0}
+proto=$1 pod_uid=$2 container=$3 login=$4 versions=$5 pubkey=$6 ports=$7 idle=${8:-0} view=${9:-}
 
 reply() { printf '%s=%s\n' "$1" "$2" >&3; }
 
@@ -61,6 +64,7 @@ case $pubkey in 'ssh-ed25519 '*) ;; *) fail bad-argument "invalid public key" ;;
 case $pubkey in *[!A-Za-z0-9+/=\ ._@:-]*) fail bad-argument "invalid public key" ;; esac
 case $ports in '' | *[!0-9\ ]*) fail bad-argument "invalid port list" ;; esac
 case $idle in '' | *[!0-9]*) fail bad-argument "invalid idle time" ;; esac
+case $view in '' | view) ;; *) fail bad-argument "invalid view mode" ;; esac
 
 # --- who we are ---------------------------------------------------------------------------
 uid='' gid=''
@@ -124,7 +128,51 @@ shell_for_found_user() {
   add_fallback "$pw_name:x:$pw_uid:$pw_gid:sshpod:$pw_home:$sh_path"
 }
 
-if [ "$uid" = 0 ]; then
+# --- the view of a container without a shell (view mode) ------------------------------------
+# sshpod added an ephemeral container (a small image with a shell) that shares the target
+# container's PID namespace, and runs this there, as root. Sessions must land in the target's
+# view, so sshd chroots them into the target's root filesystem, /proc/<target pid>/root. Its
+# ChrootDirectory must be reached through root-owned directories nobody else can write, so it
+# names /sshpod-view/root, a link we keep in a directory of our own in this container's root.
+# Inside the target's root there is no shell: the login shell is this container's, reached
+# through /proc/<pid of this container's first process>/root/bin/sh — /proc there is the target's
+# proc, which shows the shared PID namespace. Its applets come the same way (view-tools goes on
+# PATH). The target is the oldest process whose root is not ours (PID 1 unless the pod shares one
+# PID namespace among all containers; the pause process is skipped).
+view_root='' view_tools='' environ_pid=$$
+if [ "$view" = view ]; then
+  [ "$uid" = 0 ] || fail view-needs-root "sshpod's debug container does not run as root, so it cannot enter the target container's view"
+  [ "$login" = root ] || fail wrong-user "sessions in the view of a container without a shell run as root (in sshpod's debug container)" root
+  holder='' target_pid=''
+  for proc in /proc/[0-9]*; do
+    n=${proc#/proc/}
+    case $n in '' | *[!0-9]*) continue ;; esac
+    # shellcheck disable=SC3013 # -ef: in dash, busybox and bash; view mode runs in sshpod's own debug image
+    if [ "$proc/root/" -ef / ]; then
+      if [ -z "$holder" ] || [ "$n" -lt "$holder" ]; then holder=$n; fi
+    elif [ -d "$proc/root/" ]; then
+      comm=''
+      read -r comm <"$proc/comm" 2>/dev/null
+      [ "$comm" = pause ] && continue
+      if [ -z "$target_pid" ] || [ "$n" -lt "$target_pid" ]; then target_pid=$n; fi
+    fi
+  done
+  [ -n "$target_pid" ] || fail view-no-target "the target container's processes are not visible from sshpod's debug container (no shared PID namespace)"
+  if [ -z "$holder" ] || [ ! -x "/proc/$holder/root/bin/sh" ]; then fail view-no-shell "sshpod's debug container has no /bin/sh"; fi
+  if [ -L /sshpod-view ] || { [ -e /sshpod-view ] && [ ! -d /sshpod-view ]; }; then rm -f /sshpod-view; fi
+  [ -d /sshpod-view ] || mkdir -m 755 /sshpod-view || fail view-failed "cannot create /sshpod-view in sshpod's debug container"
+  if [ ! -O /sshpod-view ] || ! chmod 755 /sshpod-view; then fail view-failed "/sshpod-view in sshpod's debug container is not root's"; fi
+  ln -sfn "/proc/$target_pid/root" /sshpod-view/root || fail view-failed "cannot link the target's root in sshpod's debug container"
+  view_root=/sshpod-view/root
+  view_tools=/proc/$holder/root/bin
+  environ_pid=$target_pid
+  # Sessions start where the target's process works (its home: sshd changes there after the chroot).
+  view_home=$(readlink "/proc/$target_pid/cwd" 2>/dev/null) || view_home=/
+  case $view_home in /*) ;; *) view_home=/ ;; esac
+  case $view_home in *[!A-Za-z0-9/._-]*) view_home=/ ;; esac
+  add_fallback "root:x:0:0:root:$view_home:$view_tools/sh"
+  lookup_passwd name nobody || add_fallback "nobody:x:65534:65534:nobody:/:/bin/false"
+elif [ "$uid" = 0 ]; then
   if lookup_passwd name "$login"; then
     shell_for_found_user
   elif [ "$login" = root ]; then
@@ -476,10 +524,18 @@ prepare_here() {
   reply dir "$dir"
   reply arch "$arch"
   reply gzip "$gzip"
+  if [ -n "$view_root" ]; then
+    reply view-root "$view_root"
+    reply view-tools "$view_tools"
+  fi
+  # The environment read once into a file, so that the count and the bytes sent agree.
   environ_bytes=0
-  [ -r "/proc/$$/environ" ] && environ_bytes=$(wc -c <"/proc/$$/environ" 2>/dev/null)
+  if [ -r "/proc/$environ_pid/environ" ] && cat "/proc/$environ_pid/environ" >environ.tmp 2>/dev/null; then
+    environ_bytes=$(wc -c <environ.tmp 2>/dev/null)
+  fi
   reply environ-bytes "$((environ_bytes))"
-  [ "$((environ_bytes))" -gt 0 ] && cat "/proc/$$/environ" >&3
+  [ "$((environ_bytes))" -gt 0 ] && cat environ.tmp >&3
+  rm -f environ.tmp
   receive_install || {
     rm -f sshd.new sshd_config.new ssh_host_ed25519_key.new ssh_host_ed25519_key.pub.new arch.new version.new
     return 1

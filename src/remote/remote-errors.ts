@@ -46,6 +46,10 @@ export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: W
   }
 }
 
+/** The container has no shell: sshpod can still reach its view through an ephemeral container
+ *  (src/ephemeral), which is why this case has a class of its own. */
+export class NoShellError extends SshpodError {}
+
 /** The exec ended without the script's answer: no shell, or it failed before replying. */
 export function execError(result: ExecResult, where: Where): SshpodError {
   const text = `${result.status?.message ?? ''}\n${result.stderr}`;
@@ -54,7 +58,7 @@ export function execError(result: ExecResult, where: Where): SshpodError {
     result.exitCode === 126 ||
     /executable file not found|no such file or directory|not found in \$PATH/i.test(text);
   if (noShell) {
-    return new SshpodError('container', `${place(where)} has no shell (sh), so sshpod cannot start sshd in it`, {
+    return new NoShellError('container', `${place(where)} has no shell (sh), so sshpod cannot start sshd in it`, {
       hint: `distroless and scratch images have none: target a container that has one (container--NAME), or attach a debug container: kubectl debug -it ${where.pod} -n ${where.namespace} --image=busybox --target=${where.container}`,
     });
   }

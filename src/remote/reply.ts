@@ -7,7 +7,7 @@
 export type Reply =
   | { status: 'ready'; port: number; hostKey: string; dir: string; user: string; arch: string }
   | { status: 'waiting'; reason: string }
-  | { status: 'need-install'; dir: string; arch: string; gzip: boolean; environ: Buffer }
+  | { status: 'need-install'; dir: string; arch: string; gzip: boolean; environ: Buffer; view?: { root: string; tools: string } }
   | { status: 'error'; error: string; message: string; users: string[] };
 
 export class ReplyFormatError extends Error {
@@ -40,14 +40,23 @@ function toReply(fields: Map<string, string>, environ?: Buffer): Reply {
     }
     case 'waiting':
       return { status, reason: fields.get('reason') ?? '' };
-    case 'need-install':
-      return {
+    case 'need-install': {
+      const reply: Reply = {
         status,
         dir: required(fields, 'dir'),
         arch: required(fields, 'arch'),
         gzip: required(fields, 'gzip') === '1',
         environ: environ ?? Buffer.alloc(0),
       };
+      const root = fields.get('view-root');
+      if (root !== undefined) {
+        // Both go into sshd_config and PATH: plain absolute paths only.
+        const tools = required(fields, 'view-tools');
+        for (const path of [root, tools]) if (!/^\/[A-Za-z0-9/._-]{1,200}$/.test(path)) throw new ReplyFormatError(`bad view path "${path.slice(0, 80)}"`);
+        reply.view = { root, tools };
+      }
+      return reply;
+    }
     case 'error':
       return {
         status,

@@ -43,6 +43,8 @@ export interface PrepareArguments {
   ports: number[];
   /** Seconds without a connection after which sshd exits and removes its files; 0: never. */
   idleSeconds?: number;
+  /** Run in sshpod's ephemeral container, for the view of a container without a shell. */
+  view?: boolean;
 }
 
 export interface PrepareExec {
@@ -74,6 +76,7 @@ export function prepareCommand(args: PrepareArguments): PrepareExec {
     args.publicKey,
     args.ports.join(' '),
     String(args.idleSeconds ?? 0),
+    ...(args.view ? ['view'] : []),
   ];
   return { command, script: compacted };
 }

@@ -17,6 +17,9 @@ export interface SshdConfigInput {
   sshpodVersion: string;
   /** Appended to the SSH banner (see install-id.ts). */
   installId: string;
+  /** The view of a container without a shell: sessions are chrooted into its root filesystem
+   *  (a path the prepare script made, see its view mode). */
+  chrootDirectory?: string;
 }
 
 function quoteArgument(value: string): string {
@@ -58,6 +61,10 @@ export function renderSshdConfig(input: SshdConfigInput): string {
     'LogLevel ERROR',
     `VersionAddendum ${input.installId}`,
   ];
+  if (input.chrootDirectory !== undefined) {
+    if (!/^\/[A-Za-z0-9/._-]+$/.test(input.chrootDirectory)) throw new Error(`bad chroot directory ${input.chrootDirectory}`);
+    lines.push(`ChrootDirectory ${input.chrootDirectory}`);
+  }
   // sshd honours only the first SetEnv line, so every variable goes on one.
   if (input.environment.length > 0) {
     lines.push(`SetEnv ${input.environment.map(([name, value]) => quoteArgument(`${name}=${value}`)).join(' ')}`);

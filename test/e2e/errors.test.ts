@@ -23,8 +23,8 @@ describe('sshpod error messages', { skip: e2eSkipReason() }, () => {
     await e?.stop();
   });
 
-  const failure = async (user: string, host: string): Promise<string[]> => {
-    const result = await e.ssh(`${user}@${host}`, ['true']);
+  const failure = async (user: string, host: string, env?: Record<string, string>): Promise<string[]> => {
+    const result = await e.ssh(`${user}@${host}`, ['true'], env ? { env } : {});
     assert.equal(result.code, 255, `ssh must fail: ${result.stdout} ${result.stderr}`);
     assert.ok(!hasStackTrace(result.stderr), `no stack trace:\n${result.stderr}`);
     const lines = sshpodLines(result.stderr);
@@ -67,12 +67,13 @@ describe('sshpod error messages', { skip: e2eSkipReason() }, () => {
     }
   });
 
-  test('port-forward forbidden by RBAC, likewise', async () => {
+  test('port-forward forbidden by RBAC, likewise when forced (auto falls back to the exec transport)', async () => {
     e.cluster.deny({ user: 'admin', verb: 'create', resource: 'pods/portforward', namespace: 'default' });
     try {
-      const [message, hint] = await failure('root', 'pod--worker.sshpod');
+      const [message, hint] = await failure('root', 'pod--worker.sshpod', { SSHPOD_TRANSPORT: 'port-forward' });
       assert.match(message ?? '', /^sshpod: not allowed to create pods\/portforward "worker" in namespace "default"/);
-      assert.match(hint ?? '', /create pods\/portforward/);
+      assert.match(hint ?? '', /create pods\/portforward.*SSHPOD_TRANSPORT=exec/);
+      assert.equal((await e.ssh('root@pod--worker.sshpod', ['echo over exec'])).stdout, 'over exec\n');
     } finally {
       e.cluster.resetAccess();
     }
