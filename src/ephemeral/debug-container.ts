@@ -74,12 +74,15 @@ export function debugState(pod: Pod, name: string): DebugState {
 /** What to do for `target`: use (or wait for) one of ours, or add one named `add`. */
 export type DebugDecision = { use: string } | { add: string };
 
-export function decide(pod: Pod, target: string): DebugDecision {
+export function decide(pod: Pod, target: string, image: string): DebugDecision {
   const ephemeral = pod.spec?.ephemeralContainers ?? [];
   const ours = ephemeral.filter((c) => c.targetContainerName === target && c.env?.some((e) => e.name === MARKER_VARIABLE && e.value === target));
-  // The newest of ours that is not over (they cannot restart; a target that restarted ended them).
+  // The newest of ours that can still serve: not over (they cannot restart; a target that
+  // restarted ended them), and not stuck on an image the person has since replaced.
   for (const container of [...ours].reverse()) {
-    if (debugState(pod, container.name).state !== 'ended') return { use: container.name };
+    const state = debugState(pod, container.name).state;
+    if (state === 'ended' || (state === 'failed' && container.image !== image)) continue;
+    return { use: container.name };
   }
   const taken = new Set([...(pod.spec?.containers ?? []), ...ephemeral].map((c) => c.name));
   let n = 1;

@@ -63,7 +63,7 @@ async function getPod(api: KubeApi, target: TargetRef): Promise<Pod> {
 /** The name of sshpod's running ephemeral container for `target` (adding it when there is none). */
 export async function ensureDebugContainer(api: KubeApi, target: TargetRef, image: string): Promise<string> {
   let pod = await getPod(api, target);
-  const decision = decide(pod, target.container);
+  const decision = decide(pod, target.container, image);
   let name: string;
   if ('use' in decision) {
     name = decision.use;
@@ -79,6 +79,13 @@ export async function ensureDebugContainer(api: KubeApi, target: TargetRef, imag
       });
     } catch (error) {
       throw patchError(error, target, image);
+    }
+    // Kubernetes 1.16-1.22 served this subresource with another kind (EphemeralContainers); such a
+    // server answers without our container in the pod's spec.
+    if (!pod.spec?.ephemeralContainers?.some((c) => c.name === name)) {
+      throw new SshpodError('container', `${noShell(target)}, and this cluster's ephemeral containers API is an older one (before Kubernetes 1.23) that sshpod does not speak`, {
+        hint: `attach a debug container yourself: kubectl debug -it ${target.pod} -n ${target.namespace} --image=busybox --target=${target.container}; ${otherWay}`,
+      });
     }
   }
   // Pulling an image may take longer than one step: twice the step timeout.

@@ -144,7 +144,10 @@ if [ "$view" = view ]; then
   [ "$uid" = 0 ] || fail view-needs-root "sshpod's debug container does not run as root, so it cannot enter the target container's view"
   [ "$login" = root ] || fail wrong-user "sessions in the view of a container without a shell run as root (in sshpod's debug container)" root
   holder='' target_pid=''
-  for proc in /proc/[0-9]*; do
+  set +f # the one glob in this script: the pids; no value of ours is expanded while it is on
+  procs=$(echo /proc/[0-9]*)
+  set -f
+  for proc in $procs; do
     n=${proc#/proc/}
     case $n in '' | *[!0-9]*) continue ;; esac
     # shellcheck disable=SC3013 # -ef: in dash, busybox and bash; view mode runs in sshpod's own debug image
