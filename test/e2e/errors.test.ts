@@ -96,10 +96,15 @@ describe('sshpod error messages', { skip: e2eSkipReason() }, () => {
     }
   });
 
-  test('a container without a shell', async () => {
-    const [message, hint] = await failure('root', 'pod--distroless.sshpod');
-    assert.equal(message, 'sshpod: container "main" of pod "distroless" has no shell (sh), so sshpod cannot start sshd in it');
-    assert.match(hint ?? '', /kubectl debug -it distroless -n default --image=busybox --target=main/);
+  test('a container without a shell, where RBAC forbids the ephemeral container sshpod would add', async () => {
+    e.cluster.deny({ user: 'admin', verb: 'patch', resource: 'pods/ephemeralcontainers', namespace: 'default' });
+    try {
+      const [message, hint] = await failure('root', 'pod--distroless.sshpod');
+      assert.equal(message, 'sshpod: container "main" of pod "distroless" has no shell (sh), and you may not add the ephemeral container sshpod would run sshd in: RBAC denies "patch" on "pods/ephemeralcontainers"');
+      assert.match(hint ?? '', /^hint: ask your cluster admin for "patch" on "pods\/ephemeralcontainers" in namespace "default"/);
+    } finally {
+      e.cluster.resetAccess();
+    }
   });
 
   test('the wrong user for a non-root container names the right one', async () => {

@@ -37,10 +37,11 @@ const cases: Case[] = [
     hint: /^hint: pods in namespace "default": api, distroless, worker$/,
   },
   {
-    name: 'a container without a shell',
+    name: 'a container without a shell, where RBAC forbids the ephemeral container',
     destination: 'root@pod--distroless.sshpod',
-    message: 'sshpod: container "main" of pod "distroless" has no shell (sh), so sshpod cannot start sshd in it',
-    hint: /^hint: .*kubectl debug -it distroless -n default --image=busybox --target=main/,
+    message: 'sshpod: container "main" of pod "distroless" has no shell (sh), and you may not add the ephemeral container sshpod would run sshd in: RBAC denies "patch" on "pods/ephemeralcontainers"',
+    hint: /^hint: ask your cluster admin for "patch" on "pods\/ephemeralcontainers" in namespace "default" \(kubectl debug needs it too\)/,
+    setUp: (e) => e.cluster.deny({ user: 'admin', verb: 'patch', resource: 'pods/ephemeralcontainers', namespace: 'default' }),
   },
   {
     name: 'RBAC refusing pods/exec',
