@@ -1,0 +1,43 @@
+// The pure parts of a session in the view of a container without a shell: the reply fields the
+// script's view mode adds, the chroot line in sshd_config, and PATH with the debug image's tools.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReplyFormatError, ReplyReader } from '../../src/remote/reply.ts';
+import { renderSshdConfig } from '../../src/remote/sshd-config.ts';
+import { withTools } from '../../src/remote/environment.ts';
+import { prepareCommand } from '../../src/remote/script.ts';
+
+const needInstall = (extra: string): Buffer => Buffer.from(`status=need-install\ndir=/tmp/sshpod/u/sshpod-main\narch=x86_64\ngzip=1\n${extra}environ-bytes=0\n`);
+
+test('need-install in view mode carries the chroot and the tools directory', () => {
+  const [reply] = new ReplyReader().push(needInstall('view-root=/sshpod-view/root\nview-tools=/proc/7/root/bin\n'));
+  assert.equal(reply?.status, 'need-install');
+  assert.deepEqual(reply?.status === 'need-install' ? reply.view : undefined, { root: '/sshpod-view/root', tools: '/proc/7/root/bin' });
+  const [plain] = new ReplyReader().push(needInstall(''));
+  assert.equal(plain?.status === 'need-install' ? plain.view : 'x', undefined);
+});
+
+test('view paths from the container are plain absolute paths, or the reply is refused', () => {
+  for (const bad of ['relative/root', '/with space', '/new\\nline', '/x;rm', '']) {
+    assert.throws(() => new ReplyReader().push(needInstall(`view-root=${bad}\nview-tools=/proc/7/root/bin\n`)), ReplyFormatError, bad);
+  }
+  assert.throws(() => new ReplyReader().push(needInstall('view-root=/sshpod-view/root\n')), /no view-tools=/);
+});
+
+test('sshd_config chroots sessions into the view, and only with a plain path', () => {
+  const base = { environment: [] as Array<[string, string]>, sshpodVersion: '1', installId: 'sshpod-x' };
+  assert.match(renderSshdConfig({ ...base, chrootDirectory: '/sshpod-view/root' }), /^ChrootDirectory \/sshpod-view\/root$/m);
+  assert.doesNotMatch(renderSshdConfig(base), /ChrootDirectory/);
+  assert.throws(() => renderSshdConfig({ ...base, chrootDirectory: '/a b' }));
+});
+
+test("PATH: the target's own first, the debug image's tools last", () => {
+  assert.deepEqual(withTools([['A', '1'], ['PATH', '/usr/bin:/bin'], ['B', '2']], '/proc/7/root/bin'), [['A', '1'], ['B', '2'], ['PATH', '/usr/bin:/bin:/proc/7/root/bin']]);
+  assert.deepEqual(withTools([['A', '1']], '/proc/7/root/bin'), [['A', '1'], ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/proc/7/root/bin']]);
+});
+
+test('the prepare exec names view mode as its ninth argument, and only then', () => {
+  const args = { podUid: 'u', container: 'sshpod-main', login: 'root', versions: { x86_64: 'v' }, publicKey: 'ssh-ed25519 AAAA k', ports: [20001] };
+  assert.equal(prepareCommand({ ...args, view: true }).command.at(-1), 'view');
+  assert.equal(prepareCommand(args).command.length, prepareCommand({ ...args, view: true }).command.length - 1);
+});
