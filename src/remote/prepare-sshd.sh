@@ -142,7 +142,7 @@ shell_for_found_user() {
 view_root='' view_tools='' environ_pid=$$
 if [ "$view" = view ]; then
   [ "$uid" = 0 ] || fail view-needs-root "sshpod's debug container does not run as root, so it cannot enter the target container's view"
-  [ "$login" = root ] || fail wrong-user "sessions in the view of a container without a shell run as root (in sshpod's debug container)" root
+  [ "$login" = root ] || fail view-user "sessions in the view of a container without a shell run as root" root
   holder='' target_pid=''
   set +f # the one glob in this script: the pids; no value of ours is expanded while it is on
   procs=$(echo /proc/[0-9]*)

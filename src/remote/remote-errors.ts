@@ -8,6 +8,8 @@ import { describeTarget, type TargetRef } from '../target/target-ref.ts';
 export interface Where extends TargetRef {
   /** The hostname as ssh was given it, for example commands. */
   host: string;
+  /** `container` is sshpod's ephemeral container giving this container's view (src/ephemeral). */
+  viewOf?: string;
 }
 
 const place = describeTarget;
@@ -21,6 +23,10 @@ const CONTAINER_HINTS = new Map([
   ['sshd-failed', 'run again with --log-level debug'],
   ['ports-taken', 'a process in the pod holds the ports sshpod picks from (20000-31999); stop it, or connect again to try other ports'],
   ['disk-full', 'free some space in that directory (df -h in the container)'],
+  ['view-needs-root', 'the pod or namespace makes containers run as non-root (runAsNonRoot, or a PodSecurity policy), which the ephemeral container cannot satisfy; target a container that has a shell'],
+  ['view-no-target', 'the container runtime did not share the target\'s process namespace (targetContainerName needs containerd or CRI-O with that support); use kubectl debug and /proc/1/root instead'],
+  ['view-no-shell', 'set SSHPOD_DEBUG_IMAGE to an image that has /bin/sh (default busybox:1.36)'],
+  ['view-failed', 'run again with --log-level debug'],
 ]);
 
 export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: Where): SshpodError {
@@ -33,6 +39,10 @@ export function scriptError(reply: Extract<Reply, { status: 'error' }>, where: W
     case 'wrong-user':
       return new SshpodError('user', `${place(where)} ${reply.message.replace(/^this container /, '')}`, {
         hint: `ssh ${users[0] ?? 'USER'}@${where.host}`,
+      });
+    case 'view-user':
+      return new SshpodError('user', `sessions in the view of ${place({ ...where, container: where.viewOf ?? where.container })} run as root: it has no shell, and sshpod's ephemeral container gives its view`, {
+        hint: `ssh root@${where.host}`,
       });
     case 'bad-user':
       return new SshpodError('user', 'the ssh user name is not a valid user name', { hint: LOGIN_NAME_RULE });
