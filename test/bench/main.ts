@@ -20,7 +20,8 @@
 //   kubectl_cp          `kubectl cp` of the same 256 MiB up and down, alternating with scp
 //   kubectl_port_forward the raw bytes through `kubectl port-forward`, alternating with raw
 //   tree      rsync of a tree of 2,000 small files through sshpod (without and with the block's
-//             connection sharing, and through the floor's relay) against `kubectl cp` of it
+//             connection sharing, and through the floor's relay) against `kubectl cp` of it; then
+//             tree_update: 1 % of the files changed and copied again by each (rsync unshared)
 //   parallel  32 simultaneous first connections to one fresh pod
 //   memory    peak RSS of the `sshpod proxy` process during the scp transfers
 import { Command } from 'commander';
@@ -41,7 +42,7 @@ import { MiB, RAW_ENDPOINTS, TRANSFER, check, floorProxy, positive } from './com
 import { receiveAll, sendAll } from './raw-transfer.ts';
 import { Kubectl } from './kubectl.ts';
 import { TARGETS, targetRows, type Figures } from './targets.ts';
-import { writeTree } from './tree.ts';
+import { changeTree, writeTree } from './tree.ts';
 
 
 const options = new Command('bench')
@@ -289,6 +290,8 @@ async function main(): Promise<void> {
     const treeSharedSamples: number[] = [];
     const treeFloorSamples: number[] = [];
     const kubectlTreeSamples: number[] = [];
+    const treeUpdateSamples: number[] = [];
+    const kubectlTreeUpdateSamples: number[] = [];
     check(await e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }), 'ssh (the master for rsync)');
     const destinations = ['/tmp/tree-rsync', '/tmp/tree-shared', '/tmp/tree-floor', '/tmp/tree-kubectl'];
     for (let i = 0; i < options.transferRuns; i++) {
@@ -298,6 +301,11 @@ async function main(): Promise<void> {
       treeSharedSamples.push(await seconds(() => rsync(sharedRsh, '/tmp/tree-shared')));
       treeFloorSamples.push(await seconds(() => rsync(floorRsh, '/tmp/tree-floor')));
       kubectlTreeSamples.push(await seconds(() => kubectl.cp(tree, 'default/warm:/tmp/tree-kubectl', 'main')));
+      // Then what people do next: change 1 % of the files and copy again. rsync moves only those;
+      // kubectl cp has no notion of what is there and moves the whole tree again.
+      changeTree(tree, 2000, 100);
+      treeUpdateSamples.push(await seconds(() => rsync(unsharedRsh, '/tmp/tree-rsync')));
+      kubectlTreeUpdateSamples.push(await seconds(() => kubectl.cp(tree, 'default/warm:/tmp/tree-kubectl', 'main')));
     }
     const counted = (await e.podShell('default', 'warm', 'main', destinations.map((d) => `find ${d} -type f | wc -l`).join('; '))).trim().split(/\s+/);
     if (counted.some((count) => count !== '2000')) throw new Error(`the tree copies hold ${counted.join(', ')} files, not 2000 each`);
@@ -305,6 +313,8 @@ async function main(): Promise<void> {
     const treeShared = record('tree_rsync_shared', treeSharedSamples, 's');
     record('tree_rsync_floor', treeFloorSamples, 's');
     const kubectlTree = record('tree_kubectl_cp', kubectlTreeSamples, 's');
+    const treeUpdate = record('tree_update_rsync', treeUpdateSamples, 's');
+    const kubectlTreeUpdate = record('tree_update_kubectl_cp', kubectlTreeUpdateSamples, 's');
 
     say('parallel: 32 simultaneous first connections to one fresh pod');
     let successes = 0;
@@ -344,6 +354,7 @@ async function main(): Promise<void> {
     results['raw_over_kubectl_port_forward_down'] = round(rawDownSummary.median / forwardDownSummary.median, 2);
     results['tree_over_kubectl_cp'] = round(treeSummary.median / kubectlTree.median, 2);
     results['tree_shared_over_kubectl_cp'] = round(treeShared.median / kubectlTree.median, 2);
+    results['tree_update_over_kubectl_cp'] = round(treeUpdate.median / kubectlTreeUpdate.median, 2);
     const figures: Figures = {
       cold_over_floor: results['cold_over_floor'] as number,
       warm_over_floor: results['warm_over_floor'] as number,
@@ -379,6 +390,7 @@ async function main(): Promise<void> {
     'raw_over_kubectl_port_forward_down',
     'tree_over_kubectl_cp',
     'tree_shared_over_kubectl_cp',
+    'tree_update_over_kubectl_cp',
   ];
   for (const ratio of ratios) lines.push(`${ratio.padEnd(36)} ${String(results[ratio])}`);
   const targets = results['targets'] as Record<string, { value: number; target: string; met: boolean }> | undefined;
