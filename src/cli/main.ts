@@ -7,6 +7,7 @@ import { SSHPOD_VERSION } from '../version.ts';
 import { applyLogLevel, runAction } from './run-action.ts';
 import { EXIT_OK, EXIT_STATUS_HELP, EXIT_USAGE } from '../exit-codes.ts';
 import { log } from '../log.ts';
+import { keepYoungGenerationSmall } from '../proxy/young-generation.ts';
 
 const logLevelOption = (): Option =>
   new Option('--log-level <level>', 'diagnostics on stderr: error, info or debug (a timeline of the connect path); also SSHPOD_LOG_LEVEL').choices([
@@ -68,6 +69,7 @@ Example (what ssh runs):
   sshpod proxy --host pod--api.namespace--prod.sshpod --user root --port 22`,
     )
     .action(async (options: { host: string; user?: string; port?: number; transport?: string }) => {
+      keepYoungGenerationSmall();
       log.debug(`sshpod ${SSHPOD_VERSION} proxy --host ${options.host} --user ${options.user ?? ''}`);
       await runAction(
         async () => {

@@ -10,11 +10,18 @@
 //   shared    `ssh … true` over the ControlMaster connection the configured block sets up
 //   floor     the same `ssh … true` to the same in-pod sshd through socat in the pod's network
 //             namespace: no sshpod, no Kubernetes — the cost of SSH itself
+//   kubectl_exec        `kubectl exec … -- true`, what people run instead (alternating with warm)
+//   warm_input          `ssh … 'cat >/dev/null'` fed 1 KiB, against `kubectl exec -i` fed the same
 //   startup   process start to the proxy's first API request
 //   api       one exec round trip and one port-forward open (to the first byte), with the same
 //             client code the proxy uses
 //   scp/raw   scp of 256 MiB up and down, against the raw port-forward moving the same bytes, and
 //             against scp through the floor's relay (what SSH itself allows on this machine)
+//   kubectl_cp          `kubectl cp` of the same 256 MiB up and down, alternating with scp
+//   kubectl_port_forward the raw bytes through `kubectl port-forward`, alternating with raw
+//   tree      rsync of a tree of 2,000 small files through sshpod (without and with the block's
+//             connection sharing, and through the floor's relay) against `kubectl cp` of it; then
+//             tree_update: 1 % of the files changed and copied again by each (rsync unshared)
 //   parallel  32 simultaneous first connections to one fresh pod
 //   memory    peak RSS of the `sshpod proxy` process during the scp transfers
 import { Command } from 'commander';
@@ -23,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { container, countSshdListeners, pod, startE2E, sshpodBin, type E2E } from '../e2e/harness.ts';
+import { container, countSshdListeners, pod, run, sshOptions, startE2E, sshpodBin, type E2E } from '../e2e/harness.ts';
 import { loadKubeConfig, selectContext } from '../../src/kube/kubeconfig.ts';
 import { ApiConnection } from '../../src/kube/connection.ts';
 import { startExec } from '../../src/kube/exec.ts';
@@ -33,6 +40,9 @@ import { round, roundSummary, summarize, type Summary } from './stats.ts';
 import { peakRss } from './peak-rss.ts';
 import { MiB, RAW_ENDPOINTS, TRANSFER, check, floorProxy, positive } from './common.ts';
 import { receiveAll, sendAll } from './raw-transfer.ts';
+import { Kubectl } from './kubectl.ts';
+import { TARGETS, targetRows, type Figures } from './targets.ts';
+import { changeTree, writeTree } from './tree.ts';
 
 
 const options = new Command('bench')
@@ -106,7 +116,7 @@ async function main(): Promise<void> {
 
     say('shared: connections over the ControlMaster connection');
     check(await e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }), 'ssh (master)');
-    record('shared', await sample(options.runs, () => e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }).then((r) => check(r, 'ssh (shared)'))), 's');
+    const shared = record('shared', await sample(options.runs, () => e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }).then((r) => check(r, 'ssh (shared)'))), 's');
 
     // warm and floor alternate, run by run, so that both see the machine in the same state.
     say('warm and floor: the same ssh to the same sshd, through sshpod and through socat in the pod network namespace');
@@ -115,14 +125,29 @@ async function main(): Promise<void> {
     const netns = e.cluster.podNetnsPath('default', 'warm');
     const floorRelay = floorProxy(netns, port);
     await ssh('pod--warm.sshpod', ['-o', floorRelay]);
+    const kubectl = new Kubectl(e.env);
+    const warmPod = { namespace: 'default', pod: 'warm', container: 'main' };
+    const kibibyte = randomBytes(1024);
+    const sshWithInput = (): Promise<void> =>
+      e.ssh('root@pod--warm.sshpod', ['cat >/dev/null'], { input: kibibyte }).then((r) => check(r, 'ssh with 1 KiB'));
+    await kubectl.exec(warmPod, ['true']);
     const warmSamples: number[] = [];
     const floorSamples: number[] = [];
+    const kubectlExecSamples: number[] = [];
+    const warmInputSamples: number[] = [];
+    const kubectlInputSamples: number[] = [];
     for (let i = 0; i < options.runs; i++) {
       warmSamples.push(await seconds(() => ssh('pod--warm.sshpod')));
       floorSamples.push(await seconds(() => ssh('pod--warm.sshpod', ['-o', floorRelay])));
+      kubectlExecSamples.push(await seconds(() => kubectl.exec(warmPod, ['true'])));
+      warmInputSamples.push(await seconds(sshWithInput));
+      kubectlInputSamples.push(await seconds(() => kubectl.exec(warmPod, ['sh', '-c', 'cat >/dev/null'], kibibyte)));
     }
     const warm = record('warm', warmSamples, 's');
     const floor = record('floor', floorSamples, 's');
+    const kubectlExec = record('kubectl_exec', kubectlExecSamples, 's');
+    const warmInput = record('warm_input', warmInputSamples, 's');
+    const kubectlInput = record('kubectl_exec_input', kubectlInputSamples, 's');
 
     say('startup: process start to the first API request');
     const startup: number[] = [];
@@ -165,25 +190,32 @@ async function main(): Promise<void> {
       's',
     );
 
-    say(`throughput: scp and the raw port-forward, ${TRANSFER / MiB} MiB each way`);
+    say(`throughput: scp against kubectl cp, and the raw port-forward against kubectl port-forward, ${TRANSFER / MiB} MiB each way`);
     const file = join(work, 'payload.bin');
     writeFileSync(file, randomBytes(TRANSFER));
     const mibPerSecond = (secondsTaken: number): number => TRANSFER / MiB / secondsTaken;
     let peakRss = 0;
     const up: number[] = [];
     const down: number[] = [];
+    const kubectlUp: number[] = [];
+    const kubectlDown: number[] = [];
     for (let i = 0; i < options.transferRuns; i++) {
       peakRss = Math.max(
         peakRss,
-        await peakProxyRss(async () => {
-          up.push(mibPerSecond(await seconds(async () => check(await e.scp([file, 'root@pod--warm.sshpod:/tmp/payload.bin']), 'scp up'))));
-          down.push(mibPerSecond(await seconds(async () => check(await e.scp(['root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'scp down'))));
-        }),
+        await peakProxyRss(async () => up.push(mibPerSecond(await seconds(async () => check(await e.scp([file, 'root@pod--warm.sshpod:/tmp/payload.bin']), 'scp up'))))),
       );
+      kubectlUp.push(mibPerSecond(await seconds(() => kubectl.cp(file, 'default/warm:/tmp/payload-kubectl.bin', 'main'))));
+      peakRss = Math.max(
+        peakRss,
+        await peakProxyRss(async () => down.push(mibPerSecond(await seconds(async () => check(await e.scp(['root@pod--warm.sshpod:/tmp/payload.bin', join(work, 'back.bin')]), 'scp down'))))),
+      );
+      kubectlDown.push(mibPerSecond(await seconds(() => kubectl.cp('default/warm:/tmp/payload-kubectl.bin', join(work, 'back-kubectl.bin'), 'main'))));
     }
     const scpUp = record('scp_up', up, 'MiB/s', 1);
     const scpDown = record('scp_down', down, 'MiB/s', 1);
-    record('memory', [peakRss], 'MB', 1);
+    const kubectlCpUp = record('kubectl_cp_up', kubectlUp, 'MiB/s', 1);
+    const kubectlCpDown = record('kubectl_cp_down', kubectlDown, 'MiB/s', 1);
+    const memory = record('memory', [peakRss], 'MB', 1);
 
     // For scale: the same scp to the same sshd without sshpod or Kubernetes (the floor's relay).
     const floorUp: number[] = [];
@@ -202,6 +234,9 @@ async function main(): Promise<void> {
     const chunk = readFileSync(file);
     const rawUp: number[] = [];
     const rawDown: number[] = [];
+    const forwardUp: number[] = [];
+    const forwardDown: number[] = [];
+    const forward = await kubectl.portForward(warmPod, [7001, 7002]);
     for (let i = 0; i < options.transferRuns; i++) {
       const connection = await ApiConnection.open(selected);
       rawUp.push(
@@ -223,9 +258,63 @@ async function main(): Promise<void> {
         ),
       );
       connection.close();
+      forwardUp.push(mibPerSecond(await seconds(async () => sendAll(await forward.open(7001), chunk))));
+      forwardDown.push(
+        mibPerSecond(
+          await seconds(async () => {
+            const socket = await forward.open(7002);
+            await receiveAll(socket, TRANSFER);
+            socket.destroy();
+          }),
+        ),
+      );
     }
+    forward.close();
     const rawUpSummary = record('raw_up', rawUp, 'MiB/s', 1);
     const rawDownSummary = record('raw_down', rawDown, 'MiB/s', 1);
+    const forwardUpSummary = record('kubectl_port_forward_up', forwardUp, 'MiB/s', 1);
+    const forwardDownSummary = record('kubectl_port_forward_down', forwardDown, 'MiB/s', 1);
+
+    say('tree: rsync of 2,000 small files through sshpod against kubectl cp of the same tree');
+    const tree = join(work, 'tree');
+    writeTree(tree, 2000);
+    // rsync as a person runs it with the configured block: without sharing (a connection per run,
+    // as the warm case), over the block's shared connection, and through the floor's relay.
+    const rsh = (extra: string[] = []): string => ['ssh', '-F', e.sshConfig, ...extra].map((word) => `'${word}'`).join(' ');
+    const unsharedRsh = rsh(sshOptions);
+    const sharedRsh = rsh(['-o', 'BatchMode=yes']);
+    const floorRsh = rsh([...sshOptions, '-o', floorRelay]);
+    const rsync = (shell: string, destination: string): Promise<void> =>
+      run('rsync', ['-a', '-e', shell, `${tree}/`, `root@pod--warm.sshpod:${destination}/`], { env: e.env }).then((r) => check(r, `rsync of the tree to ${destination}`));
+    const treeSamples: number[] = [];
+    const treeSharedSamples: number[] = [];
+    const treeFloorSamples: number[] = [];
+    const kubectlTreeSamples: number[] = [];
+    const treeUpdateSamples: number[] = [];
+    const kubectlTreeUpdateSamples: number[] = [];
+    check(await e.ssh('root@pod--warm.sshpod', ['true'], { shared: true }), 'ssh (the master for rsync)');
+    const destinations = ['/tmp/tree-rsync', '/tmp/tree-shared', '/tmp/tree-floor', '/tmp/tree-kubectl'];
+    for (let i = 0; i < options.transferRuns; i++) {
+      // Each copy lands in an empty directory (cleared untimed), so every one moves every file.
+      await e.podShell('default', 'warm', 'main', `rm -rf ${destinations.join(' ')}`);
+      treeSamples.push(await seconds(() => rsync(unsharedRsh, '/tmp/tree-rsync')));
+      treeSharedSamples.push(await seconds(() => rsync(sharedRsh, '/tmp/tree-shared')));
+      treeFloorSamples.push(await seconds(() => rsync(floorRsh, '/tmp/tree-floor')));
+      kubectlTreeSamples.push(await seconds(() => kubectl.cp(tree, 'default/warm:/tmp/tree-kubectl', 'main')));
+      // Then what people do next: change 1 % of the files and copy again. rsync moves only those;
+      // kubectl cp has no notion of what is there and moves the whole tree again.
+      changeTree(tree, 2000, 100);
+      treeUpdateSamples.push(await seconds(() => rsync(unsharedRsh, '/tmp/tree-rsync')));
+      kubectlTreeUpdateSamples.push(await seconds(() => kubectl.cp(tree, 'default/warm:/tmp/tree-kubectl', 'main')));
+    }
+    const counted = (await e.podShell('default', 'warm', 'main', destinations.map((d) => `find ${d} -type f | wc -l`).join('; '))).trim().split(/\s+/);
+    if (counted.some((count) => count !== '2000')) throw new Error(`the tree copies hold ${counted.join(', ')} files, not 2000 each`);
+    const treeSummary = record('tree_rsync', treeSamples, 's');
+    const treeShared = record('tree_rsync_shared', treeSharedSamples, 's');
+    record('tree_rsync_floor', treeFloorSamples, 's');
+    const kubectlTree = record('tree_kubectl_cp', kubectlTreeSamples, 's');
+    const treeUpdate = record('tree_update_rsync', treeUpdateSamples, 's');
+    const kubectlTreeUpdate = record('tree_update_kubectl_cp', kubectlTreeUpdateSamples, 's');
 
     say('parallel: 32 simultaneous first connections to one fresh pod');
     let successes = 0;
@@ -253,17 +342,62 @@ async function main(): Promise<void> {
     results['ondemand_over_cold'] = round(onDemandSummary.median / cold.median, 2);
     results['scp_over_raw_up'] = round(scpUp.median / rawUpSummary.median, 2);
     results['scp_over_raw_down'] = round(scpDown.median / rawDownSummary.median, 2);
+    // Against kubectl: times as sshpod over kubectl (below 1 is faster), throughputs as sshpod
+    // over kubectl (above 1 is faster).
+    results['warm_over_kubectl_exec'] = round(warm.median / kubectlExec.median, 2);
+    results['warm_input_over_kubectl_exec_input'] = round(warmInput.median / kubectlInput.median, 2);
+    results['shared_over_kubectl_exec'] = round(shared.median / kubectlExec.median, 3);
+    results['scp_over_kubectl_cp_up'] = round(scpUp.median / kubectlCpUp.median, 2);
+    results['scp_over_kubectl_cp_down'] = round(scpDown.median / kubectlCpDown.median, 2);
+    results['scp_over_kubectl_cp'] = Math.min(results['scp_over_kubectl_cp_up'] as number, results['scp_over_kubectl_cp_down'] as number);
+    results['raw_over_kubectl_port_forward_up'] = round(rawUpSummary.median / forwardUpSummary.median, 2);
+    results['raw_over_kubectl_port_forward_down'] = round(rawDownSummary.median / forwardDownSummary.median, 2);
+    results['tree_over_kubectl_cp'] = round(treeSummary.median / kubectlTree.median, 2);
+    results['tree_shared_over_kubectl_cp'] = round(treeShared.median / kubectlTree.median, 2);
+    results['tree_update_over_kubectl_cp'] = round(treeUpdate.median / kubectlTreeUpdate.median, 2);
+    const figures: Figures = {
+      cold_over_floor: results['cold_over_floor'] as number,
+      warm_over_floor: results['warm_over_floor'] as number,
+      shared_over_kubectl_exec: results['shared_over_kubectl_exec'] as number,
+      scp_over_kubectl_cp: results['scp_over_kubectl_cp'] as number,
+      tree_over_kubectl_cp: results['tree_over_kubectl_cp'] as number,
+      memory: memory.median,
+    };
+    results['targets'] = Object.fromEntries(targetRows(figures).map((row) => [row.name, { value: row.value, target: row.target, met: row.met }]));
     results['machine'] = { cpus: (await import('node:os')).cpus().length, node: process.version, runs: options.runs };
   } finally {
     await e.stop();
     rmSync(work, { recursive: true, force: true });
   }
 
-  const lines = ['case               min      median   max      unit'];
+  const lines = [`${'case'.padEnd(26)} min      median   max      unit`];
   for (const [name, value, unit] of table) {
-    lines.push(typeof value === 'string' ? `${name.padEnd(18)} ${value}` : `${name.padEnd(18)} ${String(value.min).padEnd(8)} ${String(value.median).padEnd(8)} ${String(value.max).padEnd(8)} ${unit}`);
+    lines.push(typeof value === 'string' ? `${name.padEnd(26)} ${value}` : `${name.padEnd(26)} ${String(value.min).padEnd(8)} ${String(value.median).padEnd(8)} ${String(value.max).padEnd(8)} ${unit}`);
   }
-  for (const ratio of ['warm_over_floor', 'cold_over_floor', 'ondemand_over_cold', 'scp_over_raw_up', 'scp_over_raw_down']) lines.push(`${ratio.padEnd(18)} ${String(results[ratio])}`);
+  const ratios = [
+    'warm_over_floor',
+    'cold_over_floor',
+    'ondemand_over_cold',
+    'scp_over_raw_up',
+    'scp_over_raw_down',
+    'warm_over_kubectl_exec',
+    'warm_input_over_kubectl_exec_input',
+    'shared_over_kubectl_exec',
+    'scp_over_kubectl_cp_up',
+    'scp_over_kubectl_cp_down',
+    'scp_over_kubectl_cp',
+    'raw_over_kubectl_port_forward_up',
+    'raw_over_kubectl_port_forward_down',
+    'tree_over_kubectl_cp',
+    'tree_shared_over_kubectl_cp',
+    'tree_update_over_kubectl_cp',
+  ];
+  for (const ratio of ratios) lines.push(`${ratio.padEnd(36)} ${String(results[ratio])}`);
+  const targets = results['targets'] as Record<string, { value: number; target: string; met: boolean }> | undefined;
+  if (targets) {
+    lines.push(`targets (${TARGETS.length}):`);
+    for (const [name, row] of Object.entries(targets)) lines.push(`  ${name.padEnd(26)} ${String(row.value).padEnd(8)} ${row.target.padEnd(8)} ${row.met ? 'met' : 'NOT met'}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
   say(`wrote ${options.json}`);

@@ -57,6 +57,12 @@ describe('ssh through sshpod', { skip: e2eSkipReason() }, () => {
     assert.equal(result.code, 3);
   });
 
+  test('a hostname with a trailing dot, as a person through the configured block: the same pod', async () => {
+    const result = await e.asPerson(['ssh', '-F', e.sshConfig, '-o', 'BatchMode=yes', 'root@pod--deb.sshpod.', 'cat /etc/hostname']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'deb\n');
+  });
+
   test('stdin reaches the command and binary output comes back intact', async () => {
     const input = Buffer.from(Array.from({ length: 256 * 64 }, (_, i) => i % 256));
     const result = await e.ssh('root@pod--bb.sshpod', ['wc -c; echo done'], { input });
