@@ -12,7 +12,7 @@ import { SshpodError } from '../errors.ts';
 import { parseHostname } from '../target/hostname.ts';
 import { startGuard } from '../ondemand/guard.ts';
 import { log } from '../log.ts';
-import { cookieName, defaultHostNames, newAccessToken, presentedToken, tokensMatch, type HostPolicy } from './access.ts';
+import { cookieName, defaultHostNames, hostAllowed, newAccessToken, presentedToken, tokensMatch, type HostPolicy } from './access.ts';
 import { createWebTerminalHandler } from './handler.ts';
 import { localKubeAccess } from './local-kube.ts';
 import { auditLine, type Audit } from './audit.ts';
@@ -100,7 +100,7 @@ export async function runWeb(options: WebOptions): Promise<void> {
     void (async () => {
       // The token's one trip in a URL: swapped for a cookie, and the URL shown without it.
       const url = new URL(request.url ?? '/', 'http://sshpod.invalid');
-      if (url.pathname === '/' && url.searchParams.has('token') && tokensMatch(url.searchParams.get('token') ?? undefined, token)) {
+      if (url.pathname === '/' && hostAllowed(request.headers.host, hosts) && url.searchParams.has('token') && tokensMatch(url.searchParams.get('token') ?? undefined, token)) {
         url.searchParams.delete('token');
         response.writeHead(303, {
           Location: `/${url.search}`,
