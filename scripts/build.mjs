@@ -2,7 +2,7 @@
 // hundreds of module resolutions, and bin/sshpod.cjs can run it from a V8 code cache (CommonJS,
 // because vm.Script takes a code cache and ES modules cannot be loaded that way on Node 20).
 import { build } from 'esbuild';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
@@ -103,6 +103,24 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The web terminal's page (src/web/page): its script with xterm.js, and its styles, bundled for the
+// browser into dist/web/ beside the CLI (src/web/assets.ts serves them; no CDN). Loaded by `sshpod
+// web` only: nothing here touches the CLI bundle.
+await mkdir(new URL('../dist/web/', import.meta.url), { recursive: true });
+await build({
+  entryPoints: [new URL('../src/web/page/app.ts', import.meta.url).pathname, new URL('../src/web/page/app.css', import.meta.url).pathname],
+  outdir: new URL('../dist/web/', import.meta.url).pathname,
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+await copyFile(new URL('../src/web/page/index.html', import.meta.url), new URL('../dist/web/index.html', import.meta.url));
 
 // The launcher names its V8 code cache by this hash: V8 itself checks only the source's length,
 // and would run a cache compiled from another bundle of the same length. Computed here, once, so

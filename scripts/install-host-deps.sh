@@ -19,6 +19,8 @@ packages="$packages shellcheck"
 # The shells whose completion the suite drives (test/e2e/completion.test.ts), and bash-completion,
 # whose _ssh the bash script must keep working.
 packages="$packages bash-completion zsh fish"
+# The browser the web terminal's end-to-end test drives over the DevTools protocol (test/e2e/browser.ts).
+packages="$packages chromium"
 
 # The real lane (test/real/cluster): Go to build kube-apiserver, kubelet and kube-controller-manager
 # from Debian's `kubernetes` source package (dpkg-dev unpacks it), etcd, containerd + runc + the CNI

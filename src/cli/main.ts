@@ -44,6 +44,7 @@ Examples:
   sshpod cleanup --dry-run           # what sshpod would take away
   source <(sshpod completion bash)   # TAB-complete pod hostnames (in ~/.bashrc)
   kubectl ssh -n prod api            # the kubectl plugin (kubectl-ssh, installed beside sshpod)
+  sshpod web                         # a terminal into any pod from the browser (prints its URL)
 ${EXIT_STATUS_HELP}`,
     );
   program.hook('preAction', (_program, command) => applyLogLevel(command.optsWithGlobals<{ logLevel?: string }>().logLevel));
@@ -210,6 +211,29 @@ Examples:
         const { completionScript, thisProgram } = await import('../completion/script.ts');
         process.stdout.write(completionScript(shell, thisProgram()));
       });
+    });
+
+  program
+    .command('web')
+    .description('a terminal into any pod from the browser: prints the page\'s URL (with its access token) on stdout')
+    .option('--listen <address:port>', 'where to listen (loopback unless told otherwise)', '127.0.0.1:7681')
+    .option('--open <hostname>', 'the page opens a terminal on this *.sshpod hostname when loaded')
+    .option('--heartbeat <seconds>', 'how long a terminal and its on-demand pod outlive the page\'s last heartbeat', '60')
+    .option('--allow-host <name>', 'another name the server may be reached by (Host header), repeatable', (value: string, all: string[] = []) => [...all, value])
+    .option('--audit-log <file>', 'append the audit trail (JSON lines) there instead of stderr')
+    .addHelpText(
+      'after',
+      `
+Opens nothing by itself: open the printed URL in a browser. Terminals run a shell with a pty through
+the Kubernetes exec API (pods/exec); template--NAME hostnames start a pod, deleted when its terminal
+is closed or the page's heartbeat stops. SIGTERM or Ctrl-C ends every terminal and deletes the pods.
+Examples:
+  sshpod web
+  sshpod web --open pod--api.namespace--prod.sshpod
+  sshpod web --listen 127.0.0.1:8080 --heartbeat 120`,
+    )
+    .action(async (options: { listen?: string; open?: string; heartbeat?: string; allowHost?: string[]; auditLog?: string }) => {
+      await runAction(async () => (await import('../web/standalone.ts')).runWeb(options));
     });
 
   for (const command of program.commands) command.showHelpAfterError(`hint: sshpod ${command.name()} --help shows its usage`);

@@ -15,6 +15,7 @@ const STDIN = 0;
 const STDOUT = 1;
 const STDERR = 2;
 const STATUS = 3;
+const RESIZE = 4;
 const CLOSE = 255;
 const STDERR_LIMIT = 64 * 1024;
 
@@ -24,6 +25,8 @@ export interface ExecRequest {
   container: string;
   command: string[];
   stdin: boolean;
+  /** A terminal (the web terminal): stderr merges into stdout, and resize() sets its size. */
+  tty?: boolean;
 }
 
 export interface ExecResult {
@@ -99,6 +102,26 @@ export class ExecSession {
     }
   }
 
+  /** A terminal's new size (channel 4, JSON as client-go sends it). */
+  resize(columns: number, rows: number): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(Buffer.concat([Buffer.from([RESIZE]), Buffer.from(JSON.stringify({ Width: columns, Height: rows }))]));
+  }
+
+  /** Stops reading stdout (flow control: the reader of a terminal is slower than the pod). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Whether the socket to the API server is still open. */
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
   close(): void {
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(1000);
   }
@@ -116,8 +139,9 @@ export async function startExec(connection: KubeApi, request: ExecRequest): Prom
   query.set('container', request.container);
   query.set('stdin', String(request.stdin));
   query.set('stdout', 'true');
-  query.set('stderr', 'true');
-  query.set('tty', 'false');
+  // A terminal has one output stream; the API server refuses stderr beside a tty.
+  query.set('stderr', String(!request.tty));
+  query.set('tty', String(request.tty === true));
   const socket = await connection.openWebSocket(
     podPath(request.namespace, request.pod, 'exec'),
     query,
