@@ -280,7 +280,7 @@ export class Gateway {
         this.backendFailed(conn, host, error);
         return refuse(forClient(error).replace('\nhint: ', '; hint: '));
       }
-      this.audit('target', conn, { mode: 'jump', target: host, pod: reached.where, path: 'jump' });
+      this.audit('target', conn, { mode: 'jump', target: host, pod: reached.where, port: reached.sshd.port });
       if (!this.connections.has(conn)) {
         // The client left while the pod was being prepared.
         reached.stream.destroy();
@@ -393,7 +393,7 @@ export class Gateway {
         this.backendFailed(conn, host, error);
         throw error;
       }
-      this.audit('target', conn, { mode: 'shell', target: host, pod: reached.where });
+      this.audit('target', conn, { mode: 'shell', target: host, pod: reached.where, port: reached.sshd.port });
       try {
         const client = await this.loginToPod(reached, user.login);
         return { client, reached };
