@@ -61,21 +61,27 @@ export function bridgeSession(session: Session, hooks: SessionHooks): void {
   session.on('auth-agent', (_accept, reject) => reject?.());
   session.on('x11', (_accept, reject) => reject?.());
 
-  const start = (kind: 'shell' | 'exec' | 'subsystem', accept: () => ServerChannel, reject: () => void, detail?: string): void => {
+  const start = (kind: 'shell' | 'exec' | 'subsystem', accept: () => ServerChannel | undefined, reject: () => void, detail?: string): void => {
     if (started) return void reject();
     started = true;
     const began = Date.now();
+    // Accepted at once: ssh sends EOF right after the request when it has no input, and a session
+    // that ends before it is accepted can no longer carry an answer. What the client sends waits in
+    // the channel (it is read only once piped) until the pod's side is there.
+    const local = accept();
+    if (!local) return;
+    const fail = (message: string): void => {
+      local.stderr.write(`${message}\n`);
+      local.exit(255);
+      local.end();
+      hooks.closed({ kind, ...(detail === undefined ? {} : { command: detail }), exitStatus: 255, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - began });
+    };
     void (async () => {
       let client: Client;
       try {
         client = await hooks.backend();
       } catch (error) {
-        const channel = accept();
-        channel.stderr.write(`${hooks.failed(error)}\n`);
-        channel.exit(255);
-        channel.end();
-        hooks.closed({ kind, ...(detail === undefined ? {} : { command: detail }), exitStatus: 255, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - began });
-        return;
+        return fail(hooks.failed(error));
       }
       const prefix = envPrefix(env);
       const opened = await new Promise<ClientChannel | Error>((resolve) => {
@@ -85,16 +91,8 @@ export function bridgeSession(session: Session, hooks: SessionHooks): void {
         else if (prefix) client.exec(`${prefix}exec "\${SHELL:-/bin/sh}" -l`, pty ? { pty } : {}, done);
         else client.shell(pty ?? false, done);
       });
-      if (opened instanceof Error) {
-        const channel = accept();
-        channel.stderr.write(`sshpod: the pod refused the ${kind}: ${opened.message}\n`);
-        channel.exit(255);
-        channel.end();
-        hooks.closed({ kind, ...(detail === undefined ? {} : { command: detail }), exitStatus: 255, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - began });
-        return;
-      }
+      if (opened instanceof Error) return fail(`sshpod: the pod's sshd refused the ${kind}: ${opened.message}`);
       remote = opened;
-      const local = accept();
       hooks.opened(kind, detail);
       let bytesUp = 0;
       let bytesDown = 0;
