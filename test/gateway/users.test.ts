@@ -46,5 +46,5 @@ test('the rate limiter refills and the slots count per key', () => {
 test('audit lines are one JSON line, bounded', () => {
   const line = auditLine({ event: 'x', command: 'a\nb'.repeat(1000) }, new Date(0));
   assert.equal(line.split('\n').length, 2);
-  assert.ok(line.length < 1200);
+  assert.ok(line.length < 1700); // 1024 characters, each newline escaped as two
 });
