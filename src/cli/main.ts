@@ -16,6 +16,12 @@ const logLevelOption = (): Option =>
     'debug',
   ]);
 
+function gatewayNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number');
+  return number;
+}
+
 /** Commander's own errors as sshpod words them: `sshpod: …` instead of `error: …`. */
 function asSshpodLine(text: string): string {
   return text.replace(/^error: /, 'sshpod: ');
@@ -190,6 +196,39 @@ Examples:
     )
     .action(async (hostname: string | undefined, options: { all?: boolean; dryRun?: boolean }) => {
       await runAction(async () => (await import('../housekeeping/cleanup.ts')).runCleanup(hostname, options));
+    });
+
+  program
+    .command('gateway')
+    .description("serve SSH for a team: jump (ssh -J user@gw) to any pod the cluster's RBAC allows, or a shell in your default target")
+    .requiredOption('--users <source>', 'the users file (YAML), or configmap/NAMESPACE/NAME or secret/NAMESPACE/NAME (key users.yaml); reloaded on change')
+    .option('--listen <host:port>', 'where to accept SSH', '127.0.0.1:2222')
+    .option('--host-key <file>', "the gateway's host key (repeatable); default: a new one for each run", (value: string, previous: string[] = []) => [...previous, value])
+    .option('--audit <file>', 'the audit log (JSON lines); default: stdout')
+    .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics')
+    .addOption(new Option('--authorization <mode>', 'impersonate: the cluster decides, acting as each user; static: the allow lists of the users file').choices(['impersonate', 'static']).default('impersonate'))
+    .option('--templates <dir>', 'where template--NAME finds NAME.yaml (besides the built-in templates)')
+    .option('--reload <seconds>', 'how often to look for changed users', gatewayNumber, 2)
+    .option('--auth-timeout <seconds>', 'time to authenticate', gatewayNumber)
+    .option('--max-auth-tries <n>', 'failed attempts per connection', gatewayNumber)
+    .option('--rate <n>', 'new connections per source address and minute', gatewayNumber)
+    .option('--max-connections <n>', 'connections at once', gatewayNumber)
+    .option('--max-unauthenticated <n>', 'connections not yet authenticated at once', gatewayNumber)
+    .option('--max-sessions <n>', 'sessions and jumps at once', gatewayNumber)
+    .option('--max-sessions-per-user <n>', 'sessions and jumps at once per user', gatewayNumber)
+    .option('--idle-timeout <seconds>', 'close connections idle this long (0: never)', gatewayNumber)
+    .option('--keepalive <seconds>', 'keep-alive interval', gatewayNumber)
+    .option('--drain <seconds>', 'on SIGTERM, how long open sessions may finish', gatewayNumber)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sshpod gateway --users gateway-users.yaml --listen 0.0.0.0:2222 --host-key /etc/sshpod/host_key --metrics 0.0.0.0:9090
+  ssh -p 2222 alice@gw.example.com                                  # a shell in alice's default target
+  ssh -J alice@gw.example.com:2222 root@pod--api.namespace--prod.sshpod`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      await runAction(async () => (await import('../gateway/cli-options.ts')).startFromCli(options));
     });
 
   program

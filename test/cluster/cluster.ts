@@ -163,6 +163,17 @@ export class Cluster {
     return user;
   }
 
+  /**
+   * A ServiceAccount (created if absent) and a bearer token for it, as the token a pod of that
+   * account mounts: user system:serviceaccount:NS:NAME, groups system:serviceaccounts and
+   * system:serviceaccounts:NS. Its kubeconfig context names the user by that name.
+   */
+  async addServiceAccount(namespace: string, name: string): Promise<ClusterUser> {
+    const type = resourceByName('serviceaccounts') as ResourceType;
+    if (!this.registry.tryGet(type, namespace, name)) await this.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+    return this.addUser(`system:serviceaccount:${namespace}:${name}`, { auth: 'token', groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`] });
+  }
+
   users(): ClusterUser[] {
     return [...this.userTable.values()];
   }

@@ -13,6 +13,8 @@ export interface RequestRecord {
   namespace: string;
   name: string;
   user: string;
+  /** The authenticated user when the request impersonated `user`. */
+  impersonatedBy?: string;
   /** The negotiated upgrade protocol (e.g. v5.channel.k8s.io, SPDY/3.1+portforward.k8s.io), if any. */
   protocol: string;
   /** HTTP status of the reply (101 for upgrades). */

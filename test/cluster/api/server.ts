@@ -12,6 +12,7 @@ import type { Registry } from './registry.ts';
 import type { Authenticator, UserInfo } from './authn.ts';
 import type { Authorizer } from './authz.ts';
 import { forbiddenMessage } from './authz.ts';
+import { impersonate } from './impersonation.ts';
 import type { RequestLog, RequestRecord } from './request-log.ts';
 import { requestInfo } from './request-info.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -115,12 +116,14 @@ export class ApiServer {
       if (publicPaths.has(info.path)) return undefined;
       throw status.unauthorized();
     }
-    record.user = user.name;
-    const refused = this.options.authorizer.refused(user, info);
+    const acting = impersonate(req, user, this.options.authorizer);
+    record.user = acting.name;
+    if (acting !== user) record.impersonatedBy = user.name;
+    const refused = this.options.authorizer.refused(acting, info);
     if (refused) {
       throw status.forbidden({ group: info.apiGroup, resource: info.isResourceRequest ? info.resource : '' }, info.name, forbiddenMessage(refused));
     }
-    return user;
+    return acting;
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
