@@ -3,13 +3,12 @@
 // refused — `sshd -i` reads the client's bytes on stdin and answers on stdout. stderr is kept
 // apart (the first 64 KiB, for messages), never mixed into the stream.
 //
-// Backpressure holds both ways, as in port-forward.ts: a write completes when the socket took the
-// frame, and a full read buffer pauses the socket. The end of our writing side is passed on where
+// Backpressure and the first-byte bound come from channel-duplex.ts, as for port-forward. The end of our writing side is passed on where
 // the protocol can say it (v5: the [255, 0] close signal, after which stdout may still flow); v4
 // cannot half-close stdin, so ending it ends the whole exec. SSH needs neither: its own messages
 // end the connection before either side closes.
-import { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
+import { ChannelDuplex } from './channel-duplex.ts';
 import type { KubeApi } from './api.ts';
 import type { Status } from './types.ts';
 import { EXEC_PROTOCOLS, exitCodeOf } from './exec.ts';
@@ -33,20 +32,16 @@ export interface ExecStreamRequest {
   command: string[];
 }
 
-export class ExecStream extends Duplex {
+export class ExecStream extends ChannelDuplex {
   private stderrText = '';
   private status: Status | undefined;
-  private firstByteSeen = false;
-  private firstByteTimer: NodeJS.Timeout | undefined;
   private closing = false;
-  private frame = Buffer.alloc(0);
 
   constructor(
-    private readonly socket: WebSocket,
+    socket: WebSocket,
     private readonly target: ExecStreamRequest,
   ) {
-    super({ allowHalfOpen: true });
-    socket.binaryType = 'nodebuffer';
+    super(socket);
     socket.on('message', (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
     socket.on('close', (code: number) => this.onSocketClosed(code));
     socket.on('error', (error: Error) => this.destroy(this.broken(error.message)));
@@ -72,13 +67,7 @@ export class ExecStream extends Duplex {
     const payload = data.subarray(1);
     switch (data[0]) {
       case STDOUT:
-        if (payload.length === 0) return;
-        if (!this.firstByteSeen) {
-          this.firstByteSeen = true;
-          clearTimeout(this.firstByteTimer);
-          log.debug('exec transport: first byte from the pod');
-        }
-        if (!this.push(payload)) this.socket.pause();
+        this.pushFromPod(payload, 'exec transport');
         break;
       case STDERR:
         if (this.stderrText.length < STDERR_LIMIT) this.stderrText += payload.toString('utf8');
@@ -91,10 +80,7 @@ export class ExecStream extends Duplex {
 
   /** Fails the stream unless the command writes something within `ms` (sshd speaks first). */
   expectFirstByte(ms: number): void {
-    if (this.firstByteSeen) return;
-    this.firstByteTimer = setTimeout(() => {
-      this.destroy(new SshpodError('timeout', `sshd in pod "${this.target.pod}" did not answer through the exec transport within ${seconds(ms)}`, { hint: TIMEOUT_HINT }));
-    }, ms);
+    this.failWithoutFirstByte(ms, () => new SshpodError('timeout', `sshd in pod "${this.target.pod}" did not answer through the exec transport within ${seconds(ms)}`, { hint: TIMEOUT_HINT }));
   }
 
   private broken(reason: string): SshpodError {
@@ -114,17 +100,8 @@ export class ExecStream extends Duplex {
     }
   }
 
-  override _read(): void {
-    this.socket.resume();
-  }
-
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    // One reused frame buffer: _write is called again only after ws took the previous frame.
-    if (this.frame.length < chunk.length + 1) this.frame = Buffer.allocUnsafe(Math.max(chunk.length + 1, 64 * 1024 + 1));
-    const frame = this.frame.subarray(0, chunk.length + 1);
-    frame[0] = STDIN;
-    chunk.copy(frame, 1);
-    this.socket.send(frame, callback);
+    this.sendOn(STDIN, chunk, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -135,12 +112,6 @@ export class ExecStream extends Duplex {
     this.closing = true;
     this.socket.close(1000);
     callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    clearTimeout(this.firstByteTimer);
-    if (this.socket.readyState !== this.socket.CLOSED) this.socket.terminate();
-    callback(error);
   }
 }
 

@@ -5,7 +5,7 @@
 
 export type AuditAction = 'terminal-open' | 'terminal-end' | 'pod-created' | 'pod-deleted' | 'refused' | 'server-start' | 'server-stop';
 
-export interface AuditEvent {
+export type AuditEvent = {
   action: AuditAction;
   user?: string;
   peer?: string;
@@ -20,11 +20,8 @@ export interface AuditEvent {
   bytesIn?: number;
   bytesOut?: number;
   listen?: string;
-}
+};
 
 export type Audit = (event: AuditEvent) => void;
 
-/** The line written for an event (one line: any text from outside is JSON-escaped). */
-export function auditLine(event: AuditEvent, now: Date = new Date()): string {
-  return `${JSON.stringify({ time: now.toISOString(), ...event })}\n`;
-}
+export { auditLine } from '../audit/audit-line.ts';

@@ -59,6 +59,19 @@ export function validateObjectMeta(type: ResourceType, obj: KubeObject): FieldEr
   return errors;
 }
 
+/** A container's name (a DNS label, unique among `seen`, which it joins) and image, as kube-apiserver checks them. */
+function nameAndImageErrors(c: { name?: string; image?: string }, at: string, seen: Set<string>): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!c.name) errors.push({ type: 'Required', field: `${at}.name` });
+  else {
+    for (const detail of dns1123Label(c.name)) errors.push({ type: 'Invalid', field: `${at}.name`, value: c.name, detail });
+    if (seen.has(c.name)) errors.push({ type: 'Duplicate', field: `${at}.name`, value: c.name });
+    seen.add(c.name);
+  }
+  if (!c.image) errors.push({ type: 'Required', field: `${at}.image` });
+  return errors;
+}
+
 function validateContainers(containers: Container[] | undefined, field: string): FieldError[] {
   const errors: FieldError[] = [];
   if (!containers || containers.length === 0) {
@@ -67,14 +80,7 @@ function validateContainers(containers: Container[] | undefined, field: string):
   }
   const seen = new Set<string>();
   containers.forEach((c, i) => {
-    const at = `${field}[${i}]`;
-    if (!c.name) errors.push({ type: 'Required', field: `${at}.name` });
-    else {
-      for (const detail of dns1123Label(c.name)) errors.push({ type: 'Invalid', field: `${at}.name`, value: c.name, detail });
-      if (seen.has(c.name)) errors.push({ type: 'Duplicate', field: `${at}.name`, value: c.name });
-      seen.add(c.name);
-    }
-    if (!c.image) errors.push({ type: 'Required', field: `${at}.image` });
+    errors.push(...nameAndImageErrors(c, `${field}[${i}]`, seen));
   });
   return errors;
 }
@@ -207,13 +213,7 @@ export function validateEphemeralContainersUpdate(oldSpec: PodSpec, newSpec: Pod
   news.forEach((c, i) => {
     const at = `${path}[${i}]`;
     if (olds.some((o) => o.name === c.name)) return;
-    if (!c.name) errors.push({ type: 'Required', field: `${at}.name` });
-    else {
-      for (const detail of dns1123Label(c.name)) errors.push({ type: 'Invalid', field: `${at}.name`, value: c.name, detail });
-      if (seen.has(c.name)) errors.push({ type: 'Duplicate', field: `${at}.name`, value: c.name });
-      seen.add(c.name);
-    }
-    if (!c.image) errors.push({ type: 'Required', field: `${at}.image` });
+    errors.push(...nameAndImageErrors(c, at, seen));
     for (const field of notForEphemeral) {
       if (isSet(c[field])) errors.push({ type: 'Forbidden', field: `${at}.${field}`, detail: 'cannot be set for an Ephemeral Container' });
     }
