@@ -6,7 +6,7 @@ import { parseHostname, type TargetSpec, type WorkloadKind } from '../target/hos
 import { loadKubeConfig, selectContext } from '../kube/kubeconfig.ts';
 import { ApiConnection } from '../kube/connection.ts';
 import type { SshpodPaths } from '../ssh/paths.ts';
-import { failed, passed, type Check, type Item } from './checklist.ts';
+import { failed, passed, type Item } from './checklist.ts';
 import { bounded } from './bounded.ts';
 import { whatWentWrong } from './what-went-wrong.ts';
 
@@ -18,7 +18,17 @@ export interface Permission {
   subresource?: string;
   name?: string;
   namespace: string;
+  /** Set when sshpod does without it: what a refusal means, printed as a note instead of a ✘. */
+  ifRefused?: string;
 }
+
+/** Port-forward refused is not the end: sshpod carries SSH over exec instead (src/proxy). */
+export const PORTFORWARD_REFUSED =
+  'sshpod carries SSH over the exec channel instead, by itself (remembered per context; SSHPOD_TRANSPORT=exec forces it): see "Without port-forward" in the README';
+
+/** The ephemeral container is needed only for containers without a shell (src/ephemeral). */
+export const EPHEMERAL_REFUSED =
+  'containers with a shell are unaffected; a container without one (distroless, scratch) cannot be reached there: sshpod adds an ephemeral container beside it to run sshd, which takes patch on pods/ephemeralcontainers (as kubectl debug does): ask your cluster admin for it if you need those';
 
 const WORKLOADS: Record<Exclude<WorkloadKind, 'pod'>, { group: string; resource: string }> = {
   deployment: { group: 'apps', resource: 'deployments' },
@@ -44,8 +54,12 @@ export function permissionsFor(spec: TargetSpec, namespace: string): Permission[
   const pod = spec.kind === 'pod' ? { name: spec.name } : {};
   permissions.push(
     { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'exec', ...pod, namespace },
-    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', ...pod, namespace },
+    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', ...pod, namespace, ifRefused: PORTFORWARD_REFUSED },
   );
+  // An on-demand pod is sshpod's own, from a template with a shell: no ephemeral container there.
+  if (spec.kind !== 'template') {
+    permissions.push({ verbs: ['patch'], group: '', resource: 'pods', subresource: 'ephemeralcontainers', ...pod, namespace, ifRefused: EPHEMERAL_REFUSED });
+  }
   return permissions;
 }
 
@@ -83,11 +97,12 @@ async function allowed(connection: ApiConnection, permission: Permission, verb: 
   return review.status?.allowed === true;
 }
 
-async function review(connection: ApiConnection, permission: Permission): Promise<Check> {
+async function review(connection: ApiConnection, permission: Permission): Promise<Item> {
   const answers = await Promise.all(permission.verbs.map(async (verb) => [verb, await allowed(connection, permission, verb)] as const));
   const refused = answers.filter(([, ok]) => !ok).map(([verb]) => verb);
   if (refused.length === 0) return passed(`you may ${describe(permission)}`);
   const both = refused.length < permission.verbs.length ? ` (${refused.join(' and ')} is refused)` : '';
+  if (permission.ifRefused !== undefined) return { note: `you may not ${describe(permission)}${both}\n${permission.ifRefused}` };
   const why = permission.verbs.length > 1 ? ' (API servers differ in which of the two the WebSocket connection sshpod opens needs: grant both)' : '';
   return failed(`you may ${describe(permission)}${both}`, `ask your cluster admin for RBAC permission to ${describe(permission)}${why}`);
 }

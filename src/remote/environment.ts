@@ -30,10 +30,28 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 
 /**
  * The variables for a session in the view of a container without a shell: the target's, with the
- * debug container's tools (`tools`, a directory reached through /proc) last on PATH, so that the
- * target's own programs come first and a busybox applet fills in for what the image lacks. Pure.
+ * debug container's tools (`tools`, directories reached through /proc, `:` between) last on PATH,
+ * so that the target's own programs come first and the debug image fills in for what the image
+ * lacks. Pure.
  */
 export function withTools(variables: Array<[string, string]>, tools: string): Array<[string, string]> {
   const path = variables.find(([name]) => name === 'PATH')?.[1] || DEFAULT_PATH;
   return [...variables.filter(([name]) => name !== 'PATH'), ['PATH', `${path}:${tools}`]];
+}
+
+/** Variables that make a program or a shell load or run code from a path they name. */
+const LOADS_CODE = /^(LD_.*|GCONV_PATH|GLIBC_TUNABLES|MALLOC_.*|NLSPATH|LOCPATH|HOSTALIASES|RESOLV_HOST_CONF|RES_OPTIONS|LOCALDOMAIN|ENV|BASH_ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|CDPATH|IFS)$/;
+
+/**
+ * The view's environment comes from /proc/1/environ of the target, a process of another user,
+ * which may have rewritten that memory (it is its own): root's sessions must not take from it what
+ * makes them run code of its choosing — the loader's and the shell's variables, and PATH entries
+ * that are not absolute (they name the session's working directory, which the target chooses).
+ * Then PATH gets the debug image's tools (withTools). Pure.
+ */
+export function viewEnvironment(variables: Array<[string, string]>, tools: string): Array<[string, string]> {
+  const kept = variables
+    .filter(([name]) => !LOADS_CODE.test(name))
+    .map(([name, value]): [string, string] => (name === 'PATH' ? [name, value.split(':').filter((entry) => entry.startsWith('/')).join(':')] : [name, value]));
+  return withTools(kept, tools);
 }

@@ -17,7 +17,7 @@ import { ReplyFormatError, ReplyReader, type Reply } from './reply.ts';
 import { bundleVersion, readBundle, targetForMachine, versionsByMachine, type BundleManifest } from './bundles.ts';
 import { installId } from './install-id.ts';
 import { renderSshdConfig } from './sshd-config.ts';
-import { sessionEnvironment, withTools } from './environment.ts';
+import { sessionEnvironment, viewEnvironment } from './environment.ts';
 import { renderInstallPayload } from './install-payload.ts';
 import { execError, scriptError, type Where } from './remote-errors.ts';
 
@@ -44,7 +44,7 @@ async function install(session: ExecSession, reply: Extract<Reply, { status: 'ne
   const bundle = readBundle(target, reply.gzip);
   const environment = sessionEnvironment(reply.environ);
   const sshdConfig = renderSshdConfig({
-    environment: reply.view ? withTools(environment, reply.view.tools) : environment,
+    environment: reply.view ? viewEnvironment(environment, reply.view.tools) : environment,
     sshpodVersion: SSHPOD_VERSION,
     installId: installId(request.podUid, request.container, bundleVersion(manifest, target)),
     ...(reply.view ? { chrootDirectory: reply.view.root } : {}),

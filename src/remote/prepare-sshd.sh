@@ -129,51 +129,93 @@ shell_for_found_user() {
 }
 
 # --- the view of a container without a shell (view mode) ------------------------------------
-# sshpod added an ephemeral container (a small image with a shell) that shares the target
-# container's PID namespace, and runs this there, as root. Sessions must land in the target's
-# view, so sshd chroots them into the target's root filesystem, /proc/<target pid>/root. Its
-# ChrootDirectory must be reached through root-owned directories nobody else can write, so it
-# names /sshpod-view/root, a link we keep in a directory of our own in this container's root.
-# Inside the target's root there is no shell: the login shell is this container's, reached
-# through /proc/<pid of this container's first process>/root/bin/sh — /proc there is the target's
-# proc, which shows the shared PID namespace. Its applets come the same way (view-tools goes on
-# PATH). The target is the oldest process whose root is not ours (PID 1 unless the pod shares one
-# PID namespace among all containers; the pause process is skipped).
-view_root='' view_tools='' environ_pid=$$
+# sshpod added an ephemeral container (an image with a shell) that shares the target container's
+# PID namespace, and runs this there, as root. Sessions must land in the target's view, so sshd
+# chroots them into the target's root filesystem, /proc/1/root. Its ChrootDirectory must be
+# reached through root-owned directories nobody else can write, so it names /sshpod-view/root, a
+# link we keep in a directory of our own in this container's root (which no other uid can reach:
+# /proc/<pid>/root of a root process is closed to them).
+#
+# The target is PID 1, and only PID 1: targetContainerName puts us in the target's namespace,
+# whose first process is the target's; no other process can become PID 1 and its number is never
+# reused while the namespace lives. Any other process could be another uid's, named anything
+# (comm is the process's own to set) and, in a user namespace of its own, in a root of its own
+# making — whose files root would then run. For the same reason PID 1 must be in our user
+# namespace: outside the container's own, an unprivileged process can chroot.
+#
+# Inside the target's root there is no shell, and no loader or libraries either: the login shell
+# is this container's, reached through /proc/<holder>/root (/proc there is the target's, which
+# shows the shared PID namespace; holder is this container's first process), and it must be
+# statically linked: /bin/sh, or a static busybox when /bin/sh is not (dash, bash).
+# /sshpod-view/bin holds what sessions run from this image (see make_view_bin).
+view_root='' view_tools='' view_shell='' view_busybox='' environ_pid=$$
+
+# The loader a program names (PT_INTERP, in its first KiB), or nothing for a static one.
+interp_of() { head -c 1024 "$1" 2>/dev/null | tr -c 'A-Za-z0-9/._-' '\n' | grep -m 1 '^/.*/ld-.*\.so'; }
+is_elf() { case $(head -c 4 "$1" 2>/dev/null) in ?ELF) return 0 ;; esac; return 1; }
+is_static() { is_elf "$1" && [ -z "$(interp_of "$1")" ]; }
+# The physical path of program $1 in this container, if it is a plain path.
+program_path() {
+  found=$(command -v "$1" 2>/dev/null) && found=$(readlink -f "$found" 2>/dev/null) || return 1
+  case $found in /*) ;; *) return 1 ;; esac
+  case $found in *[!A-Za-z0-9/._+-]*) return 1 ;; esac
+  printf '%s' "$found"
+}
+# Points link $2 at $1 unless it does already (concurrent connections see no gap).
+keep_link() { [ "$(readlink "$2" 2>/dev/null)" = "$1" ] || ln -sfn "$1" "$2"; }
+
 if [ "$view" = view ]; then
   [ "$uid" = 0 ] || fail view-needs-root "sshpod's debug container does not run as root, so it cannot enter the target container's view"
   [ "$login" = root ] || fail view-user "sessions in the view of a container without a shell run as root" root
-  holder='' target_pid=''
+  have head && have tr && have grep && have readlink || fail view-no-shell "sshpod's debug container lacks head, tr, grep or readlink"
+  # shellcheck disable=SC3013 # -ef: in dash, busybox and bash; view mode runs in sshpod's own debug image
+  if [ /proc/1/root/ -ef / ] || [ ! -d /proc/1 ]; then
+    fail view-no-target "the target container's processes are not visible from sshpod's debug container (no shared PID namespace)"
+  fi
+  [ -d /proc/1/root/ ] || fail view-no-access "sshpod's debug container may not enter the target's root (/proc/1/root): the target runs as another user, which takes the SYS_PTRACE capability"
+  comm=''
+  read -r comm </proc/1/comm 2>/dev/null
+  [ "$comm" = pause ] && fail view-shared-pid "its pod shares one process namespace among all its containers (shareProcessNamespace), where sshpod cannot tell which processes are the target's"
+  # shellcheck disable=SC3013
+  [ /proc/1/ns/user -ef /proc/self/ns/user ] || fail view-no-target "the target container's first process runs in a user namespace of its own, so its root is not necessarily the container's"
+  # Our first process: the oldest whose root is ours (nobody else can have our root).
+  holder=''
   set +f # the one glob in this script: the pids; no value of ours is expanded while it is on
   procs=$(echo /proc/[0-9]*)
   set -f
   for proc in $procs; do
     n=${proc#/proc/}
     case $n in '' | *[!0-9]*) continue ;; esac
-    # shellcheck disable=SC3013 # -ef: in dash, busybox and bash; view mode runs in sshpod's own debug image
-    if [ "$proc/root/" -ef / ]; then
-      if [ -z "$holder" ] || [ "$n" -lt "$holder" ]; then holder=$n; fi
-    elif [ -d "$proc/root/" ]; then
-      comm=''
-      read -r comm <"$proc/comm" 2>/dev/null
-      [ "$comm" = pause ] && continue
-      if [ -z "$target_pid" ] || [ "$n" -lt "$target_pid" ]; then target_pid=$n; fi
-    fi
+    # shellcheck disable=SC3013
+    if [ "$proc/root/" -ef / ] && { [ -z "$holder" ] || [ "$n" -lt "$holder" ]; }; then holder=$n; fi
   done
-  [ -n "$target_pid" ] || fail view-no-target "the target container's processes are not visible from sshpod's debug container (no shared PID namespace)"
-  if [ -z "$holder" ] || [ ! -x "/proc/$holder/root/bin/sh" ]; then fail view-no-shell "sshpod's debug container has no /bin/sh"; fi
+  [ -n "$holder" ] || fail view-failed "sshpod's debug container cannot find its own first process"
   if [ -L /sshpod-view ] || { [ -e /sshpod-view ] && [ ! -d /sshpod-view ]; }; then rm -f /sshpod-view; fi
   [ -d /sshpod-view ] || mkdir -m 755 /sshpod-view || fail view-failed "cannot create /sshpod-view in sshpod's debug container"
   if [ ! -O /sshpod-view ] || ! chmod 755 /sshpod-view; then fail view-failed "/sshpod-view in sshpod's debug container is not root's"; fi
-  ln -sfn "/proc/$target_pid/root" /sshpod-view/root || fail view-failed "cannot link the target's root in sshpod's debug container"
+  keep_link /proc/1/root /sshpod-view/root || fail view-failed "cannot link the target's root in sshpod's debug container"
   view_root=/sshpod-view/root
-  view_tools=/proc/$holder/root/bin
-  environ_pid=$target_pid
+  there=/proc/$holder/root
+  # The shell, always through /sshpod-view/sh: its name is sh (what busybox goes by), and the
+  # link is absolute, so it resolves the same in our root and in the target's.
+  if sh_real=$(readlink -f /bin/sh 2>/dev/null) && is_static "$sh_real"; then
+    view_tools=$there/sshpod-view/bin:$there/bin
+  elif sh_real=$(program_path busybox) && is_static "$sh_real"; then
+    view_busybox=$sh_real
+    view_tools=$there/sshpod-view/bin
+  else
+    fail view-no-shell "sshpod's debug container has no statically linked sh (sessions run it in the target's root, where its libraries are not)"
+  fi
+  case $sh_real in /* ) ;; *) fail view-no-shell "sshpod's debug container has no /bin/sh" ;; esac
+  case $sh_real in *[!A-Za-z0-9/._+-]*) fail view-no-shell "sshpod's debug container's sh has an unusual path" ;; esac
+  keep_link "$there$sh_real" /sshpod-view/sh || fail view-failed "cannot link the shell in sshpod's debug container"
+  view_shell=$there/sshpod-view/sh
+  environ_pid=1
   # Sessions start where the target's process works (its home: sshd changes there after the chroot).
-  view_home=$(readlink "/proc/$target_pid/cwd" 2>/dev/null) || view_home=/
+  view_home=$(readlink /proc/1/cwd 2>/dev/null) || view_home=/
   case $view_home in /*) ;; *) view_home=/ ;; esac
   case $view_home in *[!A-Za-z0-9/._-]*) view_home=/ ;; esac
-  add_fallback "root:x:0:0:root:$view_home:$view_tools/sh"
+  add_fallback "root:x:0:0:root:$view_home:$view_shell"
   lookup_passwd name nobody || add_fallback "nobody:x:65534:65534:nobody:/:/bin/false"
 elif [ "$uid" = 0 ]; then
   if lookup_passwd name "$login"; then
@@ -337,7 +379,9 @@ for base in $candidates; do
   dir=''
 done
 
-if [ -n "$dir" ] && installed_matches && sshd_alive && key_present && fallback_present; then
+view_bin_ready() { [ -z "$view_root" ] || [ -f /sshpod-view/bin/.complete ]; }
+
+if [ -n "$dir" ] && installed_matches && sshd_alive && key_present && fallback_present && view_bin_ready; then
   report_ready
 fi
 
@@ -399,6 +443,66 @@ add_key_and_users() {
   done
   [ -e passwd ] || : >passwd
   chmod 644 passwd
+}
+
+# /sshpod-view/bin: what sessions in the view run from this image — busybox's applets (when
+# /bin/sh is not static and they are not on PATH through /bin), and rsync and git. Those two are
+# rarely static: a dynamic one runs through this image's own loader, told where this image's
+# libraries are, so that it runs in the target's root (its files, its paths; symlinks resolve
+# there as for the shell) with its code all from this image. git runs its helpers as `git
+# <command>` from GIT_EXEC_PATH, hence that variable. A program the image lacks gets a stub
+# that says so, which rsync and git print. Made once per container, under the lock.
+write_tool() {
+  name=$1
+  env=''
+  [ "$name" = git ] && env="GIT_EXEC_PATH=$there/sshpod-view/bin "
+  if [ "$name" = git ] && [ -d /usr/share/git-core/templates ]; then env="${env}GIT_TEMPLATE_DIR=$there/usr/share/git-core/templates "; fi
+  printf '#!%s\n' "$view_shell"
+  if path=$(program_path "$name") && is_elf "$path"; then
+    loader=$(interp_of "$path")
+    if [ -z "$loader" ]; then
+      printf '%sexec %s "$@"\n' "$env" "$there$path"
+      return 0
+    fi
+    if loader=$(readlink -f "$loader" 2>/dev/null) && [ -x "$loader" ]; then
+      case $loader in /*[!A-Za-z0-9/._+-]* | [!/]*) ;; *)
+        libs=''
+        for lib_dir in "${loader%/*}" /lib /usr/lib /lib64 /usr/lib64 /usr/local/lib; do
+          lib_dir=$(readlink -f "$lib_dir" 2>/dev/null) && [ -d "$lib_dir" ] || continue
+          case $lib_dir in *[!A-Za-z0-9/._+-]*) continue ;; esac
+          case ":$libs:" in *":$there$lib_dir:"*) continue ;; esac
+          libs="$libs${libs:+:}$there$lib_dir"
+        done
+        printf '%sexec %s --library-path %s %s "$@"\n' "$env" "$there$loader" "$libs" "$there$path"
+        return 0
+        ;;
+      esac
+    fi
+  fi
+  printf 'echo "sshpod: %s is not in the image of the ephemeral container sshpod added, from which sessions in this container without a shell take their programs" >&2\n' "$name"
+  printf 'echo "hint: for pods sshpod adds it to from now on, set SSHPOD_DEBUG_IMAGE to an image with a static sh (or busybox) and %s; this pod keeps its own (see Distroless in sshpod'"'"'s README)" >&2\n' "$name"
+  printf 'exit 127\n'
+}
+
+make_view_bin() {
+  view_bin_ready && return 0
+  rm -rf /sshpod-view/bin && mkdir -m 755 /sshpod-view/bin || return 1
+  if [ -n "$view_busybox" ]; then
+    for applet in $("$view_busybox" --list 2>/dev/null); do
+      case $applet in '' | *[!A-Za-z0-9._+-]* | busybox) continue ;; esac
+      ln -s "$there$view_busybox" "/sshpod-view/bin/$applet" || return 1
+    done
+  fi
+  for tool in rsync git; do
+    rm -f "/sshpod-view/bin/$tool"
+    write_tool "$tool" >"/sshpod-view/bin/$tool" && chmod 755 "/sshpod-view/bin/$tool" || return 1
+  done
+  # What git's client runs over ssh: `git-upload-pack '/path'` and its siblings.
+  for command in upload-pack receive-pack upload-archive; do
+    printf '#!%s\nexec %s %s "$@"\n' "$view_shell" "$there/sshpod-view/bin/git" "$command" >"/sshpod-view/bin/git-$command" &&
+      chmod 755 "/sshpod-view/bin/git-$command" || return 1
+  done
+  : >/sshpod-view/bin/.complete
 }
 
 last_log_line() {
@@ -514,6 +618,7 @@ if have head; then reader='head'; elif have dd; then reader='dd'; else reader=''
 # the install. Returns 1 when the directory could not take the files (the next base is tried).
 prepare_here() {
   take_lock
+  if [ -n "$view_root" ]; then make_view_bin || fail view-failed "cannot write /sshpod-view/bin in sshpod's debug container"; fi
   # Another connection may have done the work while we waited for the lock.
   if installed_matches; then
     add_key_and_users || fail disk-full "cannot add your key in $dir (is the disk full?)"

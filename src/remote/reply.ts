@@ -50,9 +50,11 @@ function toReply(fields: Map<string, string>, environ?: Buffer): Reply {
       };
       const root = fields.get('view-root');
       if (root !== undefined) {
-        // Both go into sshd_config and PATH: plain absolute paths only.
+        // Both go into sshd_config and PATH: plain absolute paths only (tools: a few, `:` between).
         const tools = required(fields, 'view-tools');
-        for (const path of [root, tools]) if (!/^\/[A-Za-z0-9/._-]{1,200}$/.test(path)) throw new ReplyFormatError(`bad view path "${path.slice(0, 80)}"`);
+        const paths = [root, ...tools.split(':')];
+        if (paths.length > 5) throw new ReplyFormatError('too many view paths');
+        for (const path of paths) if (!/^\/[A-Za-z0-9/._+-]{1,200}$/.test(path)) throw new ReplyFormatError(`bad view path "${path.slice(0, 80)}"`);
         reply.view = { root, tools };
       }
       return reply;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allPassed, failed, passed, renderChecklist, summary } from '../../src/doctor/checklist.ts';
 import { nodeCheck, opensshVersion } from '../../src/doctor/versions.ts';
-import { permissionsFor } from '../../src/doctor/rbac.ts';
+import { EPHEMERAL_REFUSED, PORTFORWARD_REFUSED, permissionsFor } from '../../src/doctor/rbac.ts';
 import { parseHostname } from '../../src/target/hostname.ts';
 
 test('the checklist: ✔, ✘ with its hint, notes, all escaped', () => {
@@ -23,11 +23,12 @@ test('versions', () => {
   assert.equal(nodeCheck('v18.20.4').ok, false);
 });
 
-test('the permissions a target needs: both verbs for the WebSocket subresources', () => {
+test('the permissions a target needs: both verbs for the WebSocket subresources; port-forward and ephemeral containers optional', () => {
   assert.deepEqual(permissionsFor(parseHostname('pod--api.sshpod'), 'prod'), [
     { verbs: ['get'], group: '', resource: 'pods', name: 'api', namespace: 'prod' },
     { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'exec', name: 'api', namespace: 'prod' },
-    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', name: 'api', namespace: 'prod' },
+    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', name: 'api', namespace: 'prod', ifRefused: PORTFORWARD_REFUSED },
+    { verbs: ['patch'], group: '', resource: 'pods', subresource: 'ephemeralcontainers', name: 'api', namespace: 'prod', ifRefused: EPHEMERAL_REFUSED },
   ]);
   assert.deepEqual(permissionsFor(parseHostname('deployment--web.sshpod'), 'shop').slice(0, 3), [
     { verbs: ['get'], group: 'apps', resource: 'deployments', name: 'web', namespace: 'shop' },
@@ -38,6 +39,7 @@ test('the permissions a target needs: both verbs for the WebSocket subresources'
   assert.deepEqual(permissionsFor(parseHostname('template--debug.sshpod'), 'tools'), [
     { verbs: ['create', 'get', 'delete', 'list'], group: '', resource: 'pods', namespace: 'tools' },
     { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'exec', namespace: 'tools' },
-    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', namespace: 'tools' },
+    { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', namespace: 'tools', ifRefused: PORTFORWARD_REFUSED },
   ]);
+  assert.equal(permissionsFor(parseHostname('deployment--web.sshpod'), 'shop').at(-1)?.subresource, 'ephemeralcontainers');
 });

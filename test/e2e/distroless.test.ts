@@ -7,20 +7,20 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { container, e2eSkipReason, hasStackTrace, pod, sshpodLines, startE2E, type E2E } from './harness.ts';
+import { container, e2eSkipReason, hasStackTrace, pod, run, sshOptions, sshpodLines, startE2E, type E2E } from './harness.ts';
 import type { Pod } from '../cluster/api/types.ts';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const distroless = 'gcr.io/distroless/distroless:nonroot';
 
 /** A distroless pod; with `web`, a sidecar that answers on 127.0.0.1:8080 of the pod. */
-function distrolessPod(name: string, web = false): object {
-  const main = container('main', distroless, { workingDir: '/srv', env: [{ name: 'APP_MODE', value: 'production' }] });
+function distrolessPod(name: string, web = false, env: Array<{ name: string; value: string }> = []): object {
+  const main = container('main', distroless, { workingDir: '/srv', env: [{ name: 'APP_MODE', value: 'production' }, ...env] });
   const sidecar = container('web', 'busybox', { command: ['sh', '-c', 'while :; do nc -l -p 8080 -e echo hello-from-8080; done'] });
   return pod(name, { containers: web ? [main, sidecar] : [main] });
 }
@@ -30,7 +30,21 @@ describe('a container without a shell, through an ephemeral container', { skip: 
   let work: string;
   before(async () => {
     e = await startE2E({
-      objects: [distrolessPod('app', true), distrolessPod('denied'), distrolessPod('off'), distrolessPod('unpullable'), distrolessPod('viaexec')],
+      objects: [
+        distrolessPod('app', true),
+        distrolessPod('denied'),
+        distrolessPod('off'),
+        distrolessPod('unpullable'),
+        distrolessPod('viaexec'),
+        distrolessPod('tools'),
+        // Variables that would make root's sessions run code of the target's choosing (its process
+        // can rewrite /proc/1/environ, its own memory; here the spec sets them, to the same effect).
+        distrolessPod('raced', false, [
+          { name: 'LD_PRELOAD', value: '/tmp/evil/evil.so' },
+          { name: 'ENV', value: '/tmp/evil/rc' },
+          { name: 'PATH', value: '.:bin:/usr/bin:/bin' },
+        ]),
+      ],
     });
     work = mkdtempSync(join(tmpdir(), 'sshpod-distroless-'));
   });
@@ -128,6 +142,130 @@ describe('a container without a shell, through an ephemeral container', { skip: 
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stdout, /^sleeper$/m);
     assert.deepEqual(ephemeral('viaexec'), ['sshpod-main']);
+  });
+
+  /** The ssh that rsync and git run: the block `sshpod configure` wrote, as `e.ssh` uses it. */
+  const rsh = (): string => `ssh -F ${e.sshConfig} ${sshOptions.join(' ')}`;
+
+  test('rsync and git into the view, with a debug image that has them (dynamically linked: they run through its own loader)', async () => {
+    // The test cluster's `debian` image: /bin/sh is dash (dynamic), so sessions get its static
+    // busybox; rsync and git are Debian's, dynamically linked against its glibc — none of which
+    // is in the distroless root the sessions are in.
+    const toolsHost = 'pod--tools.sshpod';
+    const env = { ...e.env, SSHPOD_DEBUG_IMAGE: 'debian' };
+    const first = await e.ssh(`root@${toolsHost}`, ['ls /; command -v rsync'], { env: { SSHPOD_DEBUG_IMAGE: 'debian' } });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^sleeper$/m);
+    assert.match(first.stdout, /\/sshpod-view\/bin\/rsync$/m);
+
+    const source = join(work, 'tree');
+    mkdirSync(join(source, 'sub'), { recursive: true });
+    const files: Record<string, Buffer> = { f1: randomBytes(100_000), 'sub/f2': randomBytes(1_000_003) };
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(source, name), data);
+    const up = await run('rsync', ['-a', '--stats', '-e', rsh(), `${source}/`, `root@${toolsHost}:/tmp/tree/`], { env });
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /Number of regular files transferred: 2/);
+    // Seen from the debug container: in the target's root filesystem.
+    const there = await e.podShell('default', 'tools', 'sshpod-main', 'cd /proc/1/root/tmp/tree && sha256sum f1 sub/f2');
+    assert.match(there, new RegExp(`^${sha256(files['f1'] as Buffer)}  f1$`, 'm'));
+    assert.match(there, new RegExp(`^${sha256(files['sub/f2'] as Buffer)}  sub/f2$`, 'm'));
+    writeFileSync(join(source, 'f1'), randomBytes(100_001));
+    const again = await run('rsync', ['-a', '--stats', '-e', rsh(), `${source}/`, `root@${toolsHost}:/tmp/tree/`], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Number of regular files transferred: 1/);
+    const back = join(work, 'tree-back');
+    const pull = await run('rsync', ['-a', '-e', rsh(), `root@${toolsHost}:/tmp/tree/`, `${back}/`], { env });
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(sha256(readFileSync(join(back, 'sub', 'f2'))), sha256(files['sub/f2'] as Buffer));
+
+    const made = await e.ssh(`root@${toolsHost}`, ['git init -q --bare /srv/app.git && git -C /srv/app.git symbolic-ref HEAD refs/heads/main']);
+    assert.equal(made.code, 0, made.stderr);
+    const gitEnv = {
+      ...env,
+      GIT_SSH_COMMAND: rsh(),
+      GIT_AUTHOR_NAME: 'sshpod test',
+      GIT_AUTHOR_EMAIL: 'test@sshpod.invalid',
+      GIT_COMMITTER_NAME: 'sshpod test',
+      GIT_COMMITTER_EMAIL: 'test@sshpod.invalid',
+    };
+    const git = (args: string[], cwd = work) => run('git', args, { env: gitEnv, cwd });
+    const clone = join(work, 'app');
+    const cloned = await git(['clone', '-q', `root@${toolsHost}:/srv/app.git`, clone]);
+    assert.equal(cloned.code, 0, cloned.stderr);
+    writeFileSync(join(clone, 'README'), 'pushed into a distroless view\n');
+    assert.equal((await git(['add', 'README'], clone)).code, 0);
+    assert.equal((await git(['commit', '-q', '-m', 'first'], clone)).code, 0);
+    const pushed = await git(['push', '-q', 'origin', 'HEAD:main'], clone);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const shown = await e.ssh(`root@${toolsHost}`, ['git -C /srv/app.git show main:README']);
+    assert.equal(shown.stdout, 'pushed into a distroless view\n', shown.stderr);
+    const again2 = join(work, 'app2');
+    const recloned = await git(['clone', '-q', `root@${toolsHost}:/srv/app.git`, again2]);
+    assert.equal(recloned.code, 0, recloned.stderr);
+    assert.equal(readFileSync(join(again2, 'README'), 'utf8'), 'pushed into a distroless view\n');
+    // The repository is in the target's root filesystem.
+    const repo = await e.podShell('default', 'tools', 'sshpod-main', 'test -f /proc/1/root/srv/app.git/HEAD && echo in-target');
+    assert.equal(repo, 'in-target\n');
+  });
+
+  test('rsync and git with the default image (busybox, which has neither): a message saying so', async () => {
+    const rsync = await run('rsync', ['-a', '-e', rsh(), join(work, 'up.bin'), `root@${host}:/tmp/up2.bin`], { env: e.env });
+    assert.notEqual(rsync.code, 0);
+    assert.match(rsync.stderr, /^sshpod: rsync is not in the image of the ephemeral container sshpod added, from which sessions in this container without a shell take their programs$/m);
+    assert.match(rsync.stderr, /^hint: for pods sshpod adds it to from now on, set SSHPOD_DEBUG_IMAGE to an image with a static sh \(or busybox\) and rsync; this pod keeps its own/m);
+    const git = await run('git', ['clone', '-q', `root@${host}:/srv/none.git`, join(work, 'none')], { env: { ...e.env, GIT_SSH_COMMAND: rsh() } });
+    assert.notEqual(git.code, 0);
+    assert.match(git.stderr, /^sshpod: git is not in the image of the ephemeral container sshpod added/m);
+  });
+
+  test('another uid in the target racing the view set-up: sessions land in the real target, run nothing of its', async () => {
+    const racedHost = 'pod--raced.sshpod';
+    const first = await e.ssh(`root@${racedHost}`, ['ls /']);
+    assert.equal(first.code, 0, first.stderr);
+    // The attacker, uid nobody inside the target container: a process that calls itself
+    // "pause" (the old choice of target skipped those) and forks all the time; one in a user
+    // namespace and a root of its own making (a fake /sleeper-less tree marked EVIL-ROOT), with
+    // a "shell" everywhere sshpod's could be looked up that would leave a mark if root ran it;
+    // and a loop replacing its paths and symlinks. Started through a first session (root).
+    const attack = [
+      'set -e',
+      'mkdir -p /tmp/evil/root/bin /tmp/evil/root/tmp',
+      // The attacker's own busybox (it cannot reach the debug container's: /proc/<pid>/root of root's processes is closed to it).
+      'cp "$SHELL" /tmp/evil/root/bin/busybox',
+      'ln -s /tmp/evil/root/bin/busybox /tmp/evil/sh',
+      'printf "#!/bin/busybox sh\\ntouch /tmp/PWNED\\n" >/tmp/evil/root/bin/sh; chmod 755 /tmp/evil/root/bin/sh',
+      ': >/tmp/evil/root/EVIL-ROOT',
+      'chown -R nobody /tmp/evil',
+      `su -s /tmp/evil/sh nobody -c 'B=/tmp/evil/root/bin/busybox; echo -n pause >/proc/self/comm; while :; do $B ln -sfn /tmp/evil/root /tmp/evil/link; $B rm -f /tmp/evil/link; (:); $B sleep 0.05; done' </dev/null >/dev/null 2>&1 &`,
+      // Unprivileged user namespaces may be off in a kernel: then this one just does not run.
+      `su -s /tmp/evil/sh nobody -c '/tmp/evil/root/bin/busybox unshare -U -r /tmp/evil/root/bin/busybox chroot /tmp/evil/root /bin/busybox sleep 600' </dev/null >/dev/null 2>&1 &`,
+      'sleep 0.5',
+    ].join('\n');
+    const started = await e.ssh(`root@${racedHost}`, [attack]);
+    assert.equal(started.code, 0, started.stderr);
+    const attackers = await e.podShell('default', 'raced', 'sshpod-main', 'n=0; for s in /proc/[0-9]*/status; do grep -q "^Uid:.65534" "$s" 2>/dev/null && n=$((n+1)); done; echo $n; grep -l "^pause$" /proc/[0-9]*/comm 2>/dev/null | wc -l');
+    const [nobodies, pauses] = attackers.trim().split('\n').map(Number);
+    assert.ok((nobodies ?? 0) >= 2 && (pauses ?? 0) >= 1, `attackers not running: ${attackers}`);
+
+    // Cold connections, all at once, each setting the view up again: sshd stopped and the
+    // tools directory gone, the client's memory of the pod forgotten.
+    await e.podShell('default', 'raced', 'sshpod-main', 'for f in /tmp/sshpod/*/*/sshd.pid; do kill "$(cat "$f")"; done; rm -rf /sshpod-view/bin');
+    rmSync(join(e.home, '.cache', 'sshpod', 'targets'), { recursive: true, force: true });
+    const sessions = await Promise.all(
+      Array.from({ length: 5 }, () => e.ssh(`root@${racedHost}`, ['ls /; echo "id=$(id -u)"; env; test -e /tmp/PWNED && echo PWNED; true'])),
+    );
+    for (const session of sessions) {
+      assert.equal(session.code, 0, session.stderr);
+      assert.match(session.stdout, /^sleeper$/m, 'the target root');
+      assert.doesNotMatch(session.stdout, /EVIL-ROOT|PWNED/);
+      assert.match(session.stdout, /^id=0$/m);
+      assert.match(session.stdout, /^APP_MODE=production$/m, "the target's environment");
+      assert.doesNotMatch(session.stdout, /^(LD_PRELOAD|ENV)=/m);
+      const path = session.stdout.match(/^PATH=(.*)$/m)?.[1] ?? '';
+      assert.deepEqual(path.split(':').filter((entry) => !entry.startsWith('/')), [], path);
+    }
+    const marks = await e.podShell('default', 'raced', 'sshpod-main', 'ls /proc/1/root/tmp/PWNED /proc/1/root/tmp/evil/root/tmp/PWNED 2>/dev/null; true');
+    assert.equal(marks, '');
   });
 
   test('RBAC refusing the ephemeral container: the message names the verb', async () => {

@@ -48,6 +48,41 @@ describe('sshpod doctor', { skip: e2eSkipReason() }, () => {
     assert.ok(out.includes('✔ you may get pods "api" in namespace "default"'));
     assert.ok(out.includes('✔ you may create and get pods/exec "api" in namespace "default"'));
     assert.ok(out.includes('✔ you may create and get pods/portforward "api" in namespace "default"'));
+    assert.ok(out.includes('✔ you may patch pods/ephemeralcontainers "api" in namespace "default"'), result.stdout);
+  });
+
+  test('RBAC refusing the ephemeral container: a note saying what it means, not a ✘', async () => {
+    e.cluster.deny({ user: 'admin', resource: 'pods/ephemeralcontainers', verb: 'patch', namespace: 'default' });
+    try {
+      const result = await e.sshpod(['doctor', 'pod--api.sshpod']);
+      assert.equal(result.code, 0, result.stdout);
+      const out = lines(result.stdout);
+      const at = out.indexOf('· you may not patch pods/ephemeralcontainers "api" in namespace "default"');
+      assert.ok(at >= 0, result.stdout);
+      assert.equal(
+        out[at + 1],
+        '  containers with a shell are unaffected; a container without one (distroless, scratch) cannot be reached there: sshpod adds an ephemeral container beside it to run sshd, which takes patch on pods/ephemeralcontainers (as kubectl debug does): ask your cluster admin for it if you need those',
+      );
+      assert.ok(!out.some((line) => line.startsWith('✘')), result.stdout);
+      assert.match(out.at(-1) ?? '', /^sshpod: all \d+ checks passed$/);
+    } finally {
+      e.cluster.resetAccess();
+    }
+  });
+
+  test('RBAC refusing port-forward: a note that sshpod goes over exec, not a ✘', async () => {
+    e.cluster.deny({ user: 'admin', resource: 'pods/portforward', namespace: 'default' });
+    try {
+      const result = await e.sshpod(['doctor', 'pod--api.sshpod']);
+      assert.equal(result.code, 0, result.stdout);
+      const out = lines(result.stdout);
+      const at = out.indexOf('· you may not create and get pods/portforward "api" in namespace "default"');
+      assert.ok(at >= 0, result.stdout);
+      assert.match(out[at + 1] ?? '', /^ {2}sshpod carries SSH over the exec channel instead, by itself/);
+      assert.ok(out.includes('✔ you may create and get pods/exec "api" in namespace "default"'));
+    } finally {
+      e.cluster.resetAccess();
+    }
   });
 
   test('RBAC refusing exec: ✘ with what to ask for, exit 1', async () => {

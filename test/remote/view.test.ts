@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplyFormatError, ReplyReader } from '../../src/remote/reply.ts';
 import { renderSshdConfig } from '../../src/remote/sshd-config.ts';
-import { withTools } from '../../src/remote/environment.ts';
+import { viewEnvironment, withTools } from '../../src/remote/environment.ts';
 import { prepareCommand } from '../../src/remote/script.ts';
 
 const needInstall = (extra: string): Buffer => Buffer.from(`status=need-install\ndir=/tmp/sshpod/u/sshpod-main\narch=x86_64\ngzip=1\n${extra}environ-bytes=0\n`);
@@ -24,6 +24,14 @@ test('view paths from the container are plain absolute paths, or the reply is re
   assert.throws(() => new ReplyReader().push(needInstall('view-root=/sshpod-view/root\n')), /no view-tools=/);
 });
 
+test('view tools: a few absolute directories with : between, each checked', () => {
+  const [reply] = new ReplyReader().push(needInstall('view-root=/sshpod-view/root\nview-tools=/proc/7/root/sshpod-view/bin:/proc/7/root/bin\n'));
+  assert.equal(reply?.status === 'need-install' ? reply.view?.tools : undefined, '/proc/7/root/sshpod-view/bin:/proc/7/root/bin');
+  for (const bad of ['/a::/b', '/a:relative', '/a:', ':/a', '/a:/b:/c:/d:/e:/f']) {
+    assert.throws(() => new ReplyReader().push(needInstall(`view-root=/sshpod-view/root\nview-tools=${bad}\n`)), ReplyFormatError, bad);
+  }
+});
+
 test('sshd_config chroots sessions into the view, and only with a plain path', () => {
   const base = { environment: [] as Array<[string, string]>, sshpodVersion: '1', installId: 'sshpod-x' };
   assert.match(renderSshdConfig({ ...base, chrootDirectory: '/sshpod-view/root' }), /^ChrootDirectory \/sshpod-view\/root$/m);
@@ -40,4 +48,26 @@ test('the prepare exec names view mode as its ninth argument, and only then', ()
   const args = { podUid: 'u', container: 'sshpod-main', login: 'root', versions: { x86_64: 'v' }, publicKey: 'ssh-ed25519 AAAA k', ports: [20001] };
   assert.equal(prepareCommand({ ...args, view: true }).command.at(-1), 'view');
   assert.equal(prepareCommand(args).command.length, prepareCommand({ ...args, view: true }).command.length - 1);
+});
+
+test("the view's environment drops what makes root's sessions run the target's choice of code", () => {
+  const tools = '/proc/7/root/sshpod-view/bin';
+  const cases: Array<[string, Array<[string, string]>, Array<[string, string]>]> = [
+    ['plain variables pass', [['APP_MODE', 'production'], ['LANG', 'C.UTF-8']], [['APP_MODE', 'production'], ['LANG', 'C.UTF-8']]],
+    ['the loader\'s variables go', [['LD_PRELOAD', '/tmp/x.so'], ['LD_LIBRARY_PATH', '/tmp'], ['LD_AUDIT', '/tmp/a.so'], ['GCONV_PATH', '/tmp'], ['GLIBC_TUNABLES', 'x'], ['MALLOC_CHECK_', '3'], ['A', '1']], [['A', '1']]],
+    ['the shell\'s startup and prompt code go', [['ENV', '/tmp/rc'], ['BASH_ENV', '/tmp/rc'], ['PS4', '$(x)'], ['PROMPT_COMMAND', 'x'], ['SHELLOPTS', 'xtrace'], ['IFS', '/'], ['CDPATH', '/tmp']], []],
+    ['names that merely contain them stay', [['MY_LD_PRELOAD', 'x'], ['ENVIRONMENT', 'prod']], [['MY_LD_PRELOAD', 'x'], ['ENVIRONMENT', 'prod']]],
+  ];
+  for (const [name, input, kept] of cases) {
+    const out = viewEnvironment(input, tools);
+    assert.deepEqual(out.slice(0, -1), kept, name);
+    assert.equal(out.at(-1)?.[0], 'PATH', name);
+  }
+});
+
+test("the view's PATH keeps only absolute entries of the target's, then the tools", () => {
+  const path = (value: string): string | undefined => viewEnvironment([['PATH', value]], '/t').find(([n]) => n === 'PATH')?.[1];
+  assert.equal(path('/usr/bin:/bin'), '/usr/bin:/bin:/t');
+  assert.equal(path('.:/usr/bin::bin:/sbin:'), '/usr/bin:/sbin:/t');
+  assert.equal(path('relative'), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/t');
 });
