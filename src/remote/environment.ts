@@ -25,33 +25,17 @@ export function sessionEnvironment(environ: Buffer): Array<[string, string]> {
   return variables;
 }
 
-/** Where a session in a chrooted view finds a path for commands when the target sets none. */
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/**
- * The variables for a session in the view of a container without a shell: the target's, with the
- * debug container's tools (`tools`, directories reached through /proc, `:` between) last on PATH,
- * so that the target's own programs come first and the debug image fills in for what the image
- * lacks. Pure.
- */
-export function withTools(variables: Array<[string, string]>, tools: string): Array<[string, string]> {
-  const path = variables.find(([name]) => name === 'PATH')?.[1] || DEFAULT_PATH;
-  return [...variables.filter(([name]) => name !== 'PATH'), ['PATH', `${path}:${tools}`]];
-}
-
 /** Variables that make a program or a shell load or run code from a path they name. */
 const LOADS_CODE = /^(LD_.*|GCONV_PATH|GLIBC_TUNABLES|MALLOC_.*|NLSPATH|LOCPATH|HOSTALIASES|RESOLV_HOST_CONF|RES_OPTIONS|LOCALDOMAIN|ENV|BASH_ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|CDPATH|IFS)$/;
 
 /**
  * The view's environment comes from /proc/1/environ of the target, a process of another user,
  * which may have rewritten that memory (it is its own): root's sessions must not take from it what
- * makes them run code of its choosing — the loader's and the shell's variables, and PATH entries
- * that are not absolute (they name the session's working directory, which the target chooses).
- * Then PATH gets the debug image's tools (withTools). Pure.
+ * makes them run code of its choosing — the loader's and the shell's variables. PATH is the one
+ * the script sent (`path`: the target's, without directories another uid could write to, see
+ * safe_in_target in the prepare script), then the debug image's tools. Pure.
  */
-export function viewEnvironment(variables: Array<[string, string]>, tools: string): Array<[string, string]> {
-  const kept = variables
-    .filter(([name]) => !LOADS_CODE.test(name))
-    .map(([name, value]): [string, string] => (name === 'PATH' ? [name, value.split(':').filter((entry) => entry.startsWith('/')).join(':')] : [name, value]));
-  return withTools(kept, tools);
+export function viewEnvironment(variables: Array<[string, string]>, tools: string, path: string): Array<[string, string]> {
+  const kept = variables.filter(([name]) => !LOADS_CODE.test(name) && name !== 'PATH');
+  return [...kept, ['PATH', path === '' ? tools : `${path}:${tools}`]];
 }

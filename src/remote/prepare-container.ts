@@ -44,7 +44,7 @@ async function install(session: ExecSession, reply: Extract<Reply, { status: 'ne
   const bundle = readBundle(target, reply.gzip);
   const environment = sessionEnvironment(reply.environ);
   const sshdConfig = renderSshdConfig({
-    environment: reply.view ? viewEnvironment(environment, reply.view.tools) : environment,
+    environment: reply.view ? viewEnvironment(environment, reply.view.tools, reply.view.path) : environment,
     sshpodVersion: SSHPOD_VERSION,
     installId: installId(request.podUid, request.container, bundleVersion(manifest, target)),
     ...(reply.view ? { chrootDirectory: reply.view.root } : {}),

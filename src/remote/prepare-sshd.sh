@@ -13,7 +13,8 @@
 # Replies go to stdout as `key=value` lines (sshpod parses them; nothing else is written there):
 #   status=ready         port=, hostkey=, dir=, user=, arch=, end=ready   sshd runs; connect to port
 #   status=waiting       reason=, end=waiting     still at work (another connection holds the lock)
-#   status=need-install  dir=, arch=, gzip=0|1, in view mode view-root= and view-tools=, then
+#   status=need-install  dir=, arch=, gzip=0|1, in view mode view-root=, view-tools= and
+#                        view-path= (the target's PATH, what only root can write of it), then
 #                        environ-bytes=N and N raw bytes of the exec's environment (in view
 #                        mode: the target's); the script then reads the install from stdin:
 #                          sshpod-install 2 <key-lines> <config-lines> <payload-bytes> <raw-bytes> <gzip|raw> <sha256>
@@ -148,7 +149,7 @@ shell_for_found_user() {
 # shows the shared PID namespace; holder is this container's first process), and it must be
 # statically linked: /bin/sh, or a static busybox when /bin/sh is not (dash, bash).
 # /sshpod-view/bin holds what sessions run from this image (see make_view_bin).
-view_root='' view_tools='' view_shell='' view_busybox='' environ_pid=$$
+view_root='' view_tools='' view_shell='' view_busybox='' view_path='' environ_pid=$$
 
 # The loader a program names (PT_INTERP, in its first KiB), or nothing for a static one.
 interp_of() { head -c 1024 "$1" 2>/dev/null | tr -c 'A-Za-z0-9/._-' '\n' | grep -m 1 '^/.*/ld-.*\.so'; }
@@ -163,6 +164,33 @@ program_path() {
 }
 # Points link $2 at $1 unless it does already (concurrent connections see no gap).
 keep_link() { [ "$(readlink "$2" 2>/dev/null)" = "$1" ] || ln -sfn "$1" "$2"; }
+
+# Whether the current directory is root's and nobody else may change what is in it.
+only_root_writes_here() {
+  [ -O . ] || return 1
+  # shellcheck disable=SC2046 # ls -ldn prints "drwxr-xr-x N uid gid ..."; the mode is the first word
+  set -- $(ls -ldn . 2>/dev/null)
+  case ${1:-} in d????w* | d???????w*) return 1 ;; d*) return 0 ;; esac
+  return 1
+}
+
+# Whether directory $1 of the target's root is reached through directories only root can change:
+# each component a real directory (no symlink), root's, not writable by group or others. Checked
+# from the top, so that what was checked cannot be swapped afterwards (only root could). Root's
+# sessions start in their home and run what PATH finds: another uid must not be able to plant a
+# .profile, an ash history symlink or a program there.
+safe_in_target() {
+  case $1 in /*) ;; *) return 1 ;; esac
+  case $1 in *[!A-Za-z0-9/._+-]*) return 1 ;; esac
+  (
+    cd -P /proc/1/root/ 2>/dev/null && only_root_writes_here || exit 1
+    IFS=/
+    for part in $1; do
+      case $part in '') continue ;; . | ..) exit 1 ;; esac
+      [ ! -L "$part" ] && cd -P "$part" 2>/dev/null && only_root_writes_here || exit 1
+    done
+  )
+}
 
 if [ "$view" = view ]; then
   [ "$uid" = 0 ] || fail view-needs-root "sshpod's debug container does not run as root, so it cannot enter the target container's view"
@@ -211,10 +239,23 @@ if [ "$view" = view ]; then
   keep_link "$there$sh_real" /sshpod-view/sh || fail view-failed "cannot link the shell in sshpod's debug container"
   view_shell=$there/sshpod-view/sh
   environ_pid=1
-  # Sessions start where the target's process works (its home: sshd changes there after the chroot).
+  # Sessions start where the target's process works (its home: sshd changes there after the
+  # chroot) when only root can change that directory; else at /.
   view_home=$(readlink /proc/1/cwd 2>/dev/null) || view_home=/
-  case $view_home in /*) ;; *) view_home=/ ;; esac
   case $view_home in *[!A-Za-z0-9/._-]*) view_home=/ ;; esac
+  safe_in_target "$view_home" || view_home=/
+  # The target's PATH (or Docker's default), without the directories another uid could write to.
+  target_path=$(tr '\0' '\n' </proc/1/environ 2>/dev/null | grep -m 1 '^PATH=') && target_path=${target_path#PATH=} ||
+    target_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+  view_path=''
+  old_ifs=$IFS
+  IFS=:
+  for entry in $target_path; do
+    IFS=$old_ifs
+    case ":$view_path:" in *":$entry:"*) continue ;; esac
+    safe_in_target "$entry" && view_path="$view_path${view_path:+:}$entry"
+  done
+  IFS=$old_ifs
   add_fallback "root:x:0:0:root:$view_home:$view_shell"
   lookup_passwd name nobody || add_fallback "nobody:x:65534:65534:nobody:/:/bin/false"
 elif [ "$uid" = 0 ]; then
@@ -635,6 +676,7 @@ prepare_here() {
   if [ -n "$view_root" ]; then
     reply view-root "$view_root"
     reply view-tools "$view_tools"
+    reply view-path "$view_path"
   fi
   # The environment read once into a file, so that the count and the bytes sent agree.
   environ_bytes=0

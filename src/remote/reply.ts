@@ -7,7 +7,7 @@
 export type Reply =
   | { status: 'ready'; port: number; hostKey: string; dir: string; user: string; arch: string }
   | { status: 'waiting'; reason: string }
-  | { status: 'need-install'; dir: string; arch: string; gzip: boolean; environ: Buffer; view?: { root: string; tools: string } }
+  | { status: 'need-install'; dir: string; arch: string; gzip: boolean; environ: Buffer; view?: { root: string; tools: string; path: string } }
   | { status: 'error'; error: string; message: string; users: string[] };
 
 export class ReplyFormatError extends Error {
@@ -55,7 +55,12 @@ function toReply(fields: Map<string, string>, environ?: Buffer): Reply {
         const paths = [root, ...tools.split(':')];
         if (paths.length > 5) throw new ReplyFormatError('too many view paths');
         for (const path of paths) if (!/^\/[A-Za-z0-9/._+-]{1,200}$/.test(path)) throw new ReplyFormatError(`bad view path "${path.slice(0, 80)}"`);
-        reply.view = { root, tools };
+        // The target's PATH, as the script checked it: absolute directories only, maybe none.
+        const path = fields.get('view-path') ?? '';
+        if (path.length > 4096 || (path !== '' && !path.split(':').every((entry) => /^\/[A-Za-z0-9/._+-]{0,200}$/.test(entry)))) {
+          throw new ReplyFormatError(`bad view PATH "${path.slice(0, 80)}"`);
+        }
+        reply.view = { root, tools, path };
       }
       return reply;
     }

@@ -64,6 +64,8 @@ export function renderSshdConfig(input: SshdConfigInput): string {
   if (input.chrootDirectory !== undefined) {
     if (!/^\/[A-Za-z0-9/._-]+$/.test(input.chrootDirectory)) throw new Error(`bad chroot directory ${input.chrootDirectory}`);
     lines.push(`ChrootDirectory ${input.chrootDirectory}`);
+    // The view's home is the target's, where ~/.ssh/rc would be a file of the target's choosing.
+    lines.push('PermitUserRC no');
   }
   // sshd honours only the first SetEnv line, so every variable goes on one.
   if (input.environment.length > 0) {

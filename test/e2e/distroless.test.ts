@@ -14,13 +14,14 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { container, e2eSkipReason, hasStackTrace, pod, run, sshOptions, sshpodLines, startE2E, type E2E } from './harness.ts';
 import type { Pod } from '../cluster/api/types.ts';
+import { execWithClientNode } from '../cluster/compat/helpers.ts';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const distroless = 'gcr.io/distroless/distroless:nonroot';
 
 /** A distroless pod; with `web`, a sidecar that answers on 127.0.0.1:8080 of the pod. */
-function distrolessPod(name: string, web = false, env: Array<{ name: string; value: string }> = []): object {
-  const main = container('main', distroless, { workingDir: '/srv', env: [{ name: 'APP_MODE', value: 'production' }, ...env] });
+function distrolessPod(name: string, web = false, env: Array<{ name: string; value: string }> = [], workingDir = '/srv'): object {
+  const main = container('main', distroless, { workingDir, env: [{ name: 'APP_MODE', value: 'production' }, ...env] });
   const sidecar = container('web', 'busybox', { command: ['sh', '-c', 'while :; do nc -l -p 8080 -e echo hello-from-8080; done'] });
   return pod(name, { containers: web ? [main, sidecar] : [main] });
 }
@@ -38,12 +39,18 @@ describe('a container without a shell, through an ephemeral container', { skip: 
         distrolessPod('viaexec'),
         distrolessPod('tools'),
         // Variables that would make root's sessions run code of the target's choosing (its process
-        // can rewrite /proc/1/environ, its own memory; here the spec sets them, to the same effect).
-        distrolessPod('raced', false, [
-          { name: 'LD_PRELOAD', value: '/tmp/evil/evil.so' },
-          { name: 'ENV', value: '/tmp/evil/rc' },
-          { name: 'PATH', value: '.:bin:/usr/bin:/bin' },
-        ]),
+        // can rewrite /proc/1/environ, its own memory; here the spec sets them, to the same effect),
+        // a PATH with directories anyone can write to, and a working directory anyone can write to.
+        distrolessPod(
+          'raced',
+          false,
+          [
+            { name: 'LD_PRELOAD', value: '/tmp/evil/evil.so' },
+            { name: 'ENV', value: '/tmp/evil/rc' },
+            { name: 'PATH', value: '.:bin:/tmp/evil/bin:/usr/bin:/bin' },
+          ],
+          '/tmp',
+        ),
       ],
     });
     work = mkdtempSync(join(tmpdir(), 'sshpod-distroless-'));
@@ -229,20 +236,28 @@ describe('a container without a shell, through an ephemeral container', { skip: 
     // and a loop replacing its paths and symlinks. Started through a first session (root).
     const attack = [
       'set -e',
-      'mkdir -p /tmp/evil/root/bin /tmp/evil/root/tmp',
+      'mkdir -p /tmp/evil/root/bin /tmp/evil/root/tmp /tmp/evil/bin /tmp/.ssh',
       // The attacker's own busybox (it cannot reach the debug container's: /proc/<pid>/root of root's processes is closed to it).
       'cp "$SHELL" /tmp/evil/root/bin/busybox',
       'ln -s /tmp/evil/root/bin/busybox /tmp/evil/sh',
       'printf "#!/bin/busybox sh\\ntouch /tmp/PWNED\\n" >/tmp/evil/root/bin/sh; chmod 755 /tmp/evil/root/bin/sh',
       ': >/tmp/evil/root/EVIL-ROOT',
-      'chown -R nobody /tmp/evil',
-      `su -s /tmp/evil/sh nobody -c 'B=/tmp/evil/root/bin/busybox; echo -n pause >/proc/self/comm; while :; do $B ln -sfn /tmp/evil/root /tmp/evil/link; $B rm -f /tmp/evil/link; (:); $B sleep 0.05; done' </dev/null >/dev/null 2>&1 &`,
-      // Unprivileged user namespaces may be off in a kernel: then this one just does not run.
-      `su -s /tmp/evil/sh nobody -c '/tmp/evil/root/bin/busybox unshare -U -r /tmp/evil/root/bin/busybox chroot /tmp/evil/root /bin/busybox sleep 600' </dev/null >/dev/null 2>&1 &`,
-      'sleep 0.5',
+      // Files root would run: a program on the target's PATH, the login shell's profile and ssh's rc in its working directory.
+      'for f in /tmp/evil/bin/ls /tmp/evil/bin/id /tmp/.profile /tmp/.ssh/rc; do printf "#!/tmp/evil/sh\\ntouch /tmp/PWNED\\n" >$f; chmod 755 $f; done',
+      'chown -R nobody /tmp/evil /tmp/.profile /tmp/.ssh',
     ].join('\n');
-    const started = await e.ssh(`root@${racedHost}`, [attack]);
-    assert.equal(started.code, 0, started.stderr);
+    const prepared = await e.ssh(`root@${racedHost}`, [attack]);
+    assert.equal(prepared.code, 0, prepared.stderr);
+    // Started in the target container itself (an exec of its busybox there, not through a session,
+    // which is chrooted and so may not make a user namespace), as nobody.
+    const B = '/tmp/evil/root/bin/busybox';
+    const start = [
+      `${B} su -s /tmp/evil/sh nobody -c 'B=${B}; echo -n pause >/proc/self/comm; while :; do $B ln -sfn /tmp/evil/root /tmp/evil/link; $B rm -f /tmp/evil/link; (:); $B sleep 0.05; done' </dev/null >/dev/null 2>&1 &`,
+      `${B} su -s /tmp/evil/sh nobody -c '${B} unshare -U -r ${B} chroot /tmp/evil/root /bin/busybox sleep 600' </dev/null >/dev/null 2>&1 &`,
+      `${B} sleep 0.5`,
+    ].join('\n');
+    const started = await execWithClientNode(e.env['KUBECONFIG'] as string, 'default', 'raced', 'main', [B, 'sh', '-c', start]);
+    assert.equal(started.status.status, 'Success', `${started.stderr} ${JSON.stringify(started.status)}`);
     const attackers = await e.podShell('default', 'raced', 'sshpod-main', 'n=0; for s in /proc/[0-9]*/status; do grep -q "^Uid:.65534" "$s" 2>/dev/null && n=$((n+1)); done; echo $n; grep -l "^pause$" /proc/[0-9]*/comm 2>/dev/null | wc -l');
     const [nobodies, pauses] = attackers.trim().split('\n').map(Number);
     assert.ok((nobodies ?? 0) >= 2 && (pauses ?? 0) >= 1, `attackers not running: ${attackers}`);
@@ -254,6 +269,10 @@ describe('a container without a shell, through an ephemeral container', { skip: 
     const sessions = await Promise.all(
       Array.from({ length: 5 }, () => e.ssh(`root@${racedHost}`, ['ls /; echo "id=$(id -u)"; env; test -e /tmp/PWNED && echo PWNED; true'])),
     );
+    // A login shell on a terminal reads ~/.profile: the home must not be the target's /tmp.
+    const login = await e.ssh(`root@${racedHost}`, [], { sshOptions: ['-tt'], input: 'pwd; exit 4\n' });
+    assert.equal(login.code, 4, login.stderr);
+    assert.match(login.stdout, /^\/\r?$/m, 'sessions start at / when the working directory is not root-only');
     for (const session of sessions) {
       assert.equal(session.code, 0, session.stderr);
       assert.match(session.stdout, /^sleeper$/m, 'the target root');
@@ -262,10 +281,13 @@ describe('a container without a shell, through an ephemeral container', { skip: 
       assert.match(session.stdout, /^APP_MODE=production$/m, "the target's environment");
       assert.doesNotMatch(session.stdout, /^(LD_PRELOAD|ENV)=/m);
       const path = session.stdout.match(/^PATH=(.*)$/m)?.[1] ?? '';
-      assert.deepEqual(path.split(':').filter((entry) => !entry.startsWith('/')), [], path);
+      assert.deepEqual(path.split(':').filter((entry) => !entry.startsWith('/') || entry.startsWith('/tmp')), [], path);
     }
     const marks = await e.podShell('default', 'raced', 'sshpod-main', 'ls /proc/1/root/tmp/PWNED /proc/1/root/tmp/evil/root/tmp/PWNED 2>/dev/null; true');
     assert.equal(marks, '');
+    // The one in a root of its own really ran during all this (unprivileged user namespaces allowed).
+    const ownRoot = await e.podShell('default', 'raced', 'sshpod-main', 'for p in /proc/[0-9]*; do [ -e "$p/root/EVIL-ROOT" ] && echo "${p#/proc/}"; done; true');
+    assert.notEqual(ownRoot.trim(), '', 'the attacker in a root of its own is running');
   });
 
   test('RBAC refusing the ephemeral container: the message names the verb', async () => {
