@@ -41,14 +41,25 @@ export function debugContainerName(target: string, n = 1): string {
   return `sshpod-${target.slice(0, 63 - 'sshpod-'.length - hash.length - 1 - suffix.length).replace(/-+$/, '')}-${hash}${suffix}`;
 }
 
-export function debugContainerSpec(name: string, target: string, image: string): EphemeralContainerSpec {
+/**
+ * With `ptrace`, it holds SYS_PTRACE (as `kubectl debug --profile=general` does): root enters the
+ * root filesystem and environment of a target that runs as another user (distroless `:nonroot`)
+ * through /proc/1, which the kernel opens to other users only with that capability.
+ */
+export function debugContainerSpec(name: string, target: string, image: string, ptrace = false): EphemeralContainerSpec {
   return {
     name,
     image,
     command: HOLD_COMMAND,
     targetContainerName: target,
     env: [{ name: MARKER_VARIABLE, value: target }],
-  } as EphemeralContainerSpec;
+    ...(ptrace ? { securityContext: { capabilities: { add: ['SYS_PTRACE'] } } } : {}),
+  };
+}
+
+/** An admission policy (PodSecurity, a policy webhook) refused the spec — not RBAC the verb. */
+export function refusedByPolicy(message: string): boolean {
+  return /violates PodSecurity|admission webhook "[^"]*" denied/i.test(message);
 }
 
 /** The strategic-merge patch of pods/ephemeralcontainers that adds `spec` (merged by name). */

@@ -16,7 +16,7 @@ import { SshpodError, isSshpodError } from '../errors.ts';
 import { log } from '../log.ts';
 import { seconds, stepTimeoutMs, TIMEOUT_HINT } from '../timeout.ts';
 import { describeTarget, type TargetRef } from '../target/target-ref.ts';
-import { addPatch, debugContainerSpec, debugState, decide } from './debug-container.ts';
+import { addPatch, debugContainerSpec, debugState, decide, refusedByPolicy } from './debug-container.ts';
 
 const POLL_MS = 250;
 
@@ -30,6 +30,13 @@ const otherWay = 'or target a container that has a shell (container--NAME)';
 export function patchError(error: unknown, target: TargetRef, image: string): unknown {
   if (!isSshpodError(error)) return error;
   const subresource = 'pods/ephemeralcontainers';
+  if ((error.kind === 'forbidden' || error.kind === 'api') && refusedByPolicy(error.message)) {
+    const detail = error.message.replace(/^[^:]*: /, '');
+    return new SshpodError('forbidden', `${noShell(target)}, and the namespace's admission policy refuses the ephemeral container sshpod would run sshd in (root, image ${image}): ${detail}`, {
+      hint: `a namespace enforcing PodSecurity "restricted" forbids containers running as root, which the view needs (kubectl debug is refused there too): ask your cluster admin, ${otherWay}`,
+      cause: error,
+    });
+  }
   if (error.kind === 'forbidden') {
     return new SshpodError('forbidden', `${noShell(target)}, and you may not add the ephemeral container sshpod would run sshd in: RBAC denies "patch" on "${subresource}"`, {
       hint: `ask your cluster admin for "patch" on "${subresource}" in namespace "${target.namespace}" (kubectl debug needs it too), ${otherWay}`,
@@ -72,10 +79,18 @@ export async function ensureDebugContainer(api: KubeApi, target: TargetRef, imag
     name = decision.add;
     log.info(`${noShell(target)}: adding ephemeral container ${name} (image ${image}) that shares its process namespace`);
     const operation: Operation = { verb: 'patch', resource: 'pods/ephemeralcontainers', namespace: target.namespace, name: target.pod };
-    try {
-      pod = await api.request<Pod>('PATCH', podPath(target.namespace, target.pod, 'ephemeralcontainers'), operation, {
-        body: addPatch(debugContainerSpec(name, target.container, image)),
+    const add = (ptrace: boolean): Promise<Pod> =>
+      api.request<Pod>('PATCH', podPath(target.namespace, target.pod, 'ephemeralcontainers'), operation, {
+        body: addPatch(debugContainerSpec(name, target.container, image, ptrace)),
         contentType: 'application/strategic-merge-patch+json',
+      });
+    try {
+      // With SYS_PTRACE first (a target of another user needs it); where a policy (PodSecurity
+      // "baseline") refuses that capability, nothing was added: the same name again, without it.
+      pod = await add(true).catch((error: unknown) => {
+        if (!isSshpodError(error) || !refusedByPolicy(error.message)) throw error;
+        log.debug(`the namespace's policy refused SYS_PTRACE for ${name}, adding it without: ${error.message}`);
+        return add(false);
       });
     } catch (error) {
       throw patchError(error, target, image);

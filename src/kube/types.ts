@@ -35,6 +35,7 @@ export interface EphemeralContainerSpec extends ContainerSpec {
   command?: string[];
   targetContainerName?: string;
   env?: Array<{ name: string; value?: string }>;
+  securityContext?: { capabilities?: { add?: string[] } };
 }
 
 export interface Pod {

@@ -26,7 +26,7 @@ const CONTAINER_HINTS = new Map([
   ['view-needs-root', 'the pod or namespace makes containers run as non-root (runAsNonRoot, or a PodSecurity policy), which the ephemeral container cannot satisfy; target a container that has a shell'],
   ['view-no-target', 'the container runtime did not share the target\'s process namespace (targetContainerName needs containerd or CRI-O with that support); use kubectl debug and /proc/1/root instead'],
   ['view-no-shell', 'set SSHPOD_DEBUG_IMAGE to an image with a statically linked sh or busybox (the default, busybox:1.36, has one)'],
-  ['view-no-access', 'the ephemeral container needs the SYS_PTRACE capability to enter the root of a process of another user; run the target as root, or use kubectl debug --profile=general and /proc/1/root'],
+  ['view-no-access', 'its ephemeral container lacks the SYS_PTRACE capability this takes (sshpod asks for it; a namespace policy such as PodSecurity "baseline" refuses it, and an ephemeral container cannot be changed): ask your cluster admin, or target a container that has a shell'],
   ['view-shared-pid', 'target a container of the pod that has a shell: it sees the others\' files under /proc/<pid>/root'],
   ['view-failed', 'run again with --log-level debug'],
 ]);

@@ -38,6 +38,7 @@ describe('a container without a shell, through an ephemeral container', { skip: 
         distrolessPod('unpullable'),
         distrolessPod('viaexec'),
         distrolessPod('tools'),
+        pod('nonroot', { containers: [container('main', distroless, { securityContext: { runAsUser: 65532 }, env: [{ name: 'APP_MODE', value: 'production' }] })] }),
         // Variables that would make root's sessions run code of the target's choosing (its process
         // can rewrite /proc/1/environ, its own memory; here the spec sets them, to the same effect),
         // a PATH with directories anyone can write to, and a working directory anyone can write to.
@@ -78,6 +79,16 @@ describe('a container without a shell, through an ephemeral container', { skip: 
     assert.deepEqual(ephemeral('app'), ['sshpod-main']);
     const spec = (e.cluster.get('pods', 'default', 'app') as Pod).spec.ephemeralContainers?.[0];
     assert.equal(spec?.targetContainerName, 'main');
+    // SYS_PTRACE, for targets of another user (next test); the test cluster does not model capabilities.
+    assert.deepEqual(spec?.securityContext, { capabilities: { add: ['SYS_PTRACE'] } });
+  });
+
+  test('a target that runs as another user (distroless :nonroot): its view all the same', async () => {
+    const result = await e.ssh('root@pod--nonroot.sshpod', ['ls /; grep "^Uid:" /proc/1/status; echo "mode=$APP_MODE"']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^sleeper$/m);
+    assert.match(result.stdout, /^Uid:\s+65532\s/m);
+    assert.match(result.stdout, /^mode=production$/m);
   });
 
   test('scp and sftp reach the target files', async () => {

@@ -2,7 +2,7 @@
 // and when to reuse one or add another.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_DEBUG_IMAGE, MARKER_VARIABLE, addPatch, debugContainerName, debugContainerSpec, debugImage, debugState, decide } from '../../src/ephemeral/debug-container.ts';
+import { DEFAULT_DEBUG_IMAGE, MARKER_VARIABLE, addPatch, debugContainerName, debugContainerSpec, debugImage, debugState, decide, refusedByPolicy } from '../../src/ephemeral/debug-container.ts';
 import type { ContainerStatus, Pod } from '../../src/kube/types.ts';
 import { SshpodError } from '../../src/errors.ts';
 
@@ -71,4 +71,19 @@ test('reuse the newest of ours that can serve; add the next free name otherwise'
     ['ours for another container', podWith([{ name: 'sshpod-side', target: 'side' }], [status('sshpod-side', { running: {} })]), 'busybox:1.36', { add: 'sshpod-main' }],
   ];
   for (const [name, pod, image, expected] of cases) assert.deepEqual(decide(pod, 'main', image), expected, name);
+});
+
+test('with ptrace the spec holds SYS_PTRACE, as kubectl debug --profile=general does; without, no securityContext', () => {
+  assert.deepEqual(debugContainerSpec('sshpod-main', 'main', 'busybox:1.36', true).securityContext, { capabilities: { add: ['SYS_PTRACE'] } });
+  assert.equal(debugContainerSpec('sshpod-main', 'main', 'busybox:1.36').securityContext, undefined);
+});
+
+test('an admission policy refusing the spec is told from RBAC refusing the verb', () => {
+  const cases: Array<[string, boolean]> = [
+    ['pods "web-1" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "sshpod-main" must not include "SYS_PTRACE" in securityContext.capabilities.add)', true],
+    ['admission webhook "validate.kyverno.svc-fail" denied the request: policy disallow-capabilities', true],
+    ['pods "web-1" is forbidden: User "bob" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "shop"', false],
+    ['not allowed to patch pods/ephemeralcontainers', false],
+  ];
+  for (const [message, policy] of cases) assert.equal(refusedByPolicy(message), policy, message);
 });
