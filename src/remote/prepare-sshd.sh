@@ -487,8 +487,8 @@ add_key_and_users() {
 }
 
 # /sshpod-view/bin: what sessions in the view run from this image — busybox's applets (when
-# /bin/sh is not static and they are not on PATH through /bin), and rsync and git. Those two are
-# rarely static: a dynamic one runs through this image's own loader, told where this image's
+# /bin/sh is not static and they are not on PATH through /bin), and rsync, git and scp (for
+# legacy `scp -O`). Those are rarely static: a dynamic one runs through this image's own loader, told where this image's
 # libraries are, so that it runs in the target's root (its files, its paths; symlinks resolve
 # there as for the shell) with its code all from this image. git runs its helpers as `git
 # <command>` from GIT_EXEC_PATH, hence that variable. A program the image lacks gets a stub
@@ -534,7 +534,7 @@ make_view_bin() {
       ln -s "$there$view_busybox" "/sshpod-view/bin/$applet" || return 1
     done
   fi
-  for tool in rsync git; do
+  for tool in rsync git scp; do
     rm -f "/sshpod-view/bin/$tool"
     write_tool "$tool" >"/sshpod-view/bin/$tool" && chmod 755 "/sshpod-view/bin/$tool" || return 1
   done

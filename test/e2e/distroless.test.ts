@@ -165,7 +165,7 @@ describe('a container without a shell, through an ephemeral container', { skip: 
   /** The ssh that rsync and git run: the block `sshpod configure` wrote, as `e.ssh` uses it. */
   const rsh = (): string => `ssh -F ${e.sshConfig} ${sshOptions.join(' ')}`;
 
-  test('rsync and git into the view, with a debug image that has them (dynamically linked: they run through its own loader)', async () => {
+  test('rsync, git and legacy scp into the view, with a debug image that has them (dynamically linked: they run through its own loader)', async () => {
     // The test cluster's `debian` image: /bin/sh is dash (dynamic), so sessions get its static
     // busybox; rsync and git are Debian's, dynamically linked against its glibc — none of which
     // is in the distroless root the sessions are in.
@@ -221,6 +221,11 @@ describe('a container without a shell, through an ephemeral container', { skip: 
     const recloned = await git(['clone', '-q', `root@${toolsHost}:/srv/app.git`, again2]);
     assert.equal(recloned.code, 0, recloned.stderr);
     assert.equal(readFileSync(join(again2, 'README'), 'utf8'), 'pushed into a distroless view\n');
+    // Legacy scp (-O: the remote side is the debug image's scp program, not sftp).
+    const legacy = await e.scp(['-O', join(source, 'f1'), `root@${toolsHost}:/tmp/legacy.bin`]);
+    assert.equal(legacy.code, 0, legacy.stderr);
+    const legacyThere = await e.podShell('default', 'tools', 'sshpod-main', 'sha256sum /proc/1/root/tmp/legacy.bin');
+    assert.equal(legacyThere.split(' ')[0], sha256(readFileSync(join(source, 'f1'))));
     // The repository is in the target's root filesystem.
     const repo = await e.podShell('default', 'tools', 'sshpod-main', 'test -f /proc/1/root/srv/app.git/HEAD && echo in-target');
     assert.equal(repo, 'in-target\n');
