@@ -24,6 +24,8 @@
 //             tree_update: 1 % of the files changed and copied again by each (rsync unshared)
 //   parallel  32 simultaneous first connections to one fresh pod
 //   memory    peak RSS of the `sshpod proxy` process during the scp transfers
+//   exec_transport  (own cluster, after the rest) cold, warm and scp 64 MiB up and down with
+//             SSHPOD_TRANSPORT=port-forward and =exec side by side (exec-transport.ts)
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +45,7 @@ import { receiveAll, sendAll } from './raw-transfer.ts';
 import { Kubectl } from './kubectl.ts';
 import { TARGETS, targetRows, type Figures } from './targets.ts';
 import { changeTree, writeTree } from './tree.ts';
+import { benchExecTransport } from './exec-transport.ts';
 
 
 const options = new Command('bench')
@@ -50,9 +53,10 @@ const options = new Command('bench')
   .option('--transfer-runs <n>', 'runs per throughput case', positive, 3)
   .option('--json <file>', 'where to write the JSON summary', join(process.cwd(), 'bench-results.json'))
   .option('--reference <binary>', 'also measure this ProxyCommand program (e.g. the Rust sshpod) on the cold and warm cases')
+  .option('--skip <sections>', 'comma-separated sections to leave out: exec-transport', (value: string) => value.split(',').map((s) => s.trim()), [] as string[])
   .option('--real', 'against a real Kubernetes (v1.20 built from Debian\'s source, test/real/cluster) instead of the stand-in')
   .parse(process.argv)
-  .opts<{ runs: number; transferRuns: number; json: string; reference?: string; real?: boolean }>();
+  .opts<{ runs: number; transferRuns: number; json: string; reference?: string; real?: boolean; skip: string[] }>();
 
 function say(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
@@ -305,6 +309,8 @@ async function main(): Promise<void> {
       // kubectl cp has no notion of what is there and moves the whole tree again.
       changeTree(tree, 2000, 100);
       treeUpdateSamples.push(await seconds(() => rsync(unsharedRsh, '/tmp/tree-rsync')));
+      // kubectl cp into an existing directory nests the tree inside it: people clear it first.
+      await e.podShell('default', 'warm', 'main', 'rm -rf /tmp/tree-kubectl');
       kubectlTreeUpdateSamples.push(await seconds(() => kubectl.cp(tree, 'default/warm:/tmp/tree-kubectl', 'main')));
     }
     const counted = (await e.podShell('default', 'warm', 'main', destinations.map((d) => `find ${d} -type f | wc -l`).join('; '))).trim().split(/\s+/);
@@ -370,6 +376,23 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
 
+  if (!options.skip.includes('exec-transport')) {
+    // Its own cluster (pods on both transports), after the rest so it cannot disturb them.
+    say('exec_transport: port-forward and exec side by side (cold, warm, scp 64 MiB)');
+    const rows = await benchExecTransport({ runs: Math.min(options.runs, 5), megabytes: 64 });
+    for (const row of rows) {
+      const name = row.transport === 'exec' ? 'exec_transport' : 'port_forward_transport';
+      results[name] = { cold_s: round(row.coldSeconds), warm_s: round(row.warmSeconds), scp_up_MiBps: round(row.scpUpMiBps, 1), scp_down_MiBps: round(row.scpDownMiBps, 1) };
+      table.push([name, `cold ${round(row.coldSeconds)} s, warm ${round(row.warmSeconds)} s, scp up ${round(row.scpUpMiBps, 1)} down ${round(row.scpDownMiBps, 1)} MiB/s (medians)`, '']);
+    }
+    const [forward, exec] = [rows.find((r) => r.transport === 'port-forward'), rows.find((r) => r.transport === 'exec')];
+    if (forward && exec) {
+      results['exec_over_port_forward_warm'] = round(exec.warmSeconds / forward.warmSeconds, 2);
+      results['exec_over_port_forward_scp_up'] = round(exec.scpUpMiBps / forward.scpUpMiBps, 2);
+      results['exec_over_port_forward_scp_down'] = round(exec.scpDownMiBps / forward.scpDownMiBps, 2);
+    }
+  }
+
   const lines = [`${'case'.padEnd(26)} min      median   max      unit`];
   for (const [name, value, unit] of table) {
     lines.push(typeof value === 'string' ? `${name.padEnd(26)} ${value}` : `${name.padEnd(26)} ${String(value.min).padEnd(8)} ${String(value.median).padEnd(8)} ${String(value.max).padEnd(8)} ${unit}`);
@@ -391,8 +414,11 @@ async function main(): Promise<void> {
     'tree_over_kubectl_cp',
     'tree_shared_over_kubectl_cp',
     'tree_update_over_kubectl_cp',
+    'exec_over_port_forward_warm',
+    'exec_over_port_forward_scp_up',
+    'exec_over_port_forward_scp_down',
   ];
-  for (const ratio of ratios) lines.push(`${ratio.padEnd(36)} ${String(results[ratio])}`);
+  for (const ratio of ratios.filter((name) => name in results)) lines.push(`${ratio.padEnd(36)} ${String(results[ratio])}`);
   const targets = results['targets'] as Record<string, { value: number; target: string; met: boolean }> | undefined;
   if (targets) {
     lines.push(`targets (${TARGETS.length}):`);
