@@ -10,6 +10,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -306,6 +307,17 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
     assert.deepEqual(await page.evaluate('window.sshpodWeb.states()'), ['live', 'live']);
   });
 
+  test('a paste of 120 KB arrives whole (sent in pieces, flow-controlled both ways)', async () => {
+    const lines = Array.from({ length: 2000 }, (_, n) => `${String(n).padStart(5, '0')} ${'pasted-text-'.repeat(4)}ü`);
+    const text = `${lines.join('\n')}\n`;
+    const bytes = Buffer.byteLength(text);
+    await typeIn(page, 0, `clear; head -c ${bytes} | md5sum | sed 's/^/sum=/'\n`);
+    await pause(300); // head reads the terminal
+    await page.evaluate(`window.sshpodWeb.paste(0, ${JSON.stringify(text)})`);
+    const sum = await screenLine(page, 0, /^sum=([0-9a-f]{32})/, 60_000);
+    assert.equal(sum[1], createHash('md5').update(text).digest('hex'));
+  });
+
   test('a template terminal: its pod lives while the page beats (past its idle time), goes after the heartbeat time once the page is closed', async () => {
     const other = await browser.newPage();
     await other.goto(server.base); // the cookie: no token needed any more
@@ -455,14 +467,17 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
     }
   });
 
-  test('the server gone: the page says the connection dropped, with a Reconnect button', async () => {
-    const second = await startWeb(e);
+  test('--open HOSTNAME opens that terminal; the server gone: the page says the connection dropped, with a Reconnect button', async () => {
+    // With --open: the page opens that terminal by itself.
+    const second = await startWeb(e, ['--open', 'pod--bb.sshpod']);
+    assert.equal(second.url.searchParams.get('open'), 'pod--bb.sshpod');
     const dropped = await browser.newPage();
     try {
       await dropped.goto(second.url.href);
       await dropped.waitFor('the page', 'typeof window.sshpodWeb === "object"');
-      await openByHostname(dropped, 'pod--bb.sshpod');
       await waitLive(dropped, 0);
+      await typeIn(dropped, 0, 'echo "opened $(hostname)"\n');
+      await screenLine(dropped, 0, /^opened bb$/);
       second.child.kill('SIGKILL'); // the server gone at once: its connections simply end
       await second.exited;
       const overlay = await dropped.waitFor<string>('the dropped message', 'window.sshpodWeb.overlay(0)');

@@ -352,6 +352,8 @@ window.sshpodWeb = {
   states: () => terminals.map((t) => t.state),
   size: (i: number) => ({ cols: terminals[i]?.term.cols, rows: terminals[i]?.term.rows }),
   overlay: (i: number) => terminals[i]?.overlayText() ?? '',
+  /** Pastes text into terminal i as the browser's paste does (xterm.js: bracketed if asked, \n → \r). */
+  paste: (i: number, text: string) => terminals[i]?.term.paste(text),
   /** The foreground colour (palette index; -1: the default) where `text` last appears on screen. */
   colourOf(i: number, text: string): number | undefined {
     const buffer = terminals[i]?.term.buffer.active;
