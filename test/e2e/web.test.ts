@@ -318,6 +318,15 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
     assert.equal(sum[1], createHash('md5').update(text).digest('hex'));
   });
 
+  test('a flood of output (2 MB) reaches the screen whole and the terminal stays usable', async () => {
+    await typeIn(page, 0, 'clear; seq 1 300000; echo "flood $((300000+1))"\n');
+    await screenLine(page, 0, /^flood 300001$/, 120_000);
+    const screen = await web.screen(page, 0);
+    assert.match(screen, /^299999\n300000\nflood 300001$/m, 'the last numbers in order');
+    await typeIn(page, 0, 'echo "after $((6*7))"\n');
+    await screenLine(page, 0, /^after 42$/);
+  });
+
   test('a template terminal: its pod lives while the page beats (past its idle time), goes after the heartbeat time once the page is closed', async () => {
     const other = await browser.newPage();
     await other.goto(server.base); // the cookie: no token needed any more
@@ -478,12 +487,17 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
       await waitLive(dropped, 0);
       await typeIn(dropped, 0, 'echo "opened $(hostname)"\n');
       await screenLine(dropped, 0, /^opened bb$/);
+      const podTab = await openByHostname(dropped, 'template--quick.sshpod');
+      await waitLive(dropped, podTab);
+      await waitUntil('the pod', () => ofTemplate('quick').find(running));
       second.child.kill('SIGKILL'); // the server gone at once: its connections simply end
       await second.exited;
       const overlay = await dropped.waitFor<string>('the dropped message', 'window.sshpodWeb.overlay(0)');
       assert.match(overlay, /the connection to sshpod web dropped/);
       assert.equal(await dropped.evaluate<string>(`document.querySelector('.overlay .reconnect').textContent`), 'Reconnect');
       assert.equal(await web.state(dropped, 0), 'down');
+      // Its on-demand pod is not left behind: the guard the server started beside itself deletes it.
+      await waitUntil('the pod deleted by its guard', () => ofTemplate('quick').length === 0 || undefined, 60_000);
     } finally {
       await dropped.close();
     }
@@ -500,6 +514,11 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
     assert.match(overlay, /shutting down/);
     assert.ok(overlay.includes('Reconnect'));
     assert.deepEqual(server.audit().at(-1)?.['action'], 'server-stop');
+    // The audit trail: who opened which terminal where, and how it ended — never what was typed.
+    const opened = server.audit().filter((a) => a['action'] === 'terminal-open');
+    assert.ok(opened.some((a) => a['pod'] === 'deb' && a['container'] === 'main' && a['namespace'] === 'default' && typeof a['user'] === 'string'), JSON.stringify(opened));
+    assert.ok(server.audit().some((a) => a['action'] === 'terminal-end' && a['pod'] === 'deb' && Number(a['bytesOut']) > 0));
+    assert.ok(!/6\*7|md5sum|pasted-text/.test(server.auditText()), 'no keystroke in the audit trail');
     await waitUntil('no guard process left', () => guards(e.home).length === 0 || undefined);
   });
 });
