@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Browser, browserSkipReason, type Page } from './browser.ts';
-import { container, e2eSkipReason, pod, repo, run, sshpodBin, startE2E, type E2E } from './harness.ts';
+import { container, e2eSkipReason, hasStackTrace, pod, repo, run, sshpodBin, sshpodLines, startE2E, type E2E } from './harness.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=sshpod';
 /** The server's heartbeat time (seconds): an on-demand pod outlives its page by this long. */
@@ -238,6 +238,32 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
         await server.exited;
       }
       await e?.stop();
+    }
+  });
+
+  test('mistakes at start: one line saying what is wrong, one hint, no stack trace', async () => {
+    const busy = http.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const cases: Array<[string[], RegExp, RegExp]> = [
+        [['--listen', 'example.com:80'], /^sshpod: --listen example\.com:80 is not ADDRESS:PORT$/, /^hint: e\.g\. --listen 127\.0\.0\.1:7681/],
+        [['--heartbeat', '1'], /^sshpod: --heartbeat 1 is not a number of seconds from 2 to 86400$/, /^hint: the default is 60$/],
+        [['--listen', `127.0.0.1:${port}`], new RegExp(`^sshpod: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE$`), /^hint: another program uses that port/],
+        [['--open', 'pod--.sshpod'], /^sshpod: /, /^hint: /],
+      ];
+      for (const [args, message, hint] of cases) {
+        const result = await e.sshpod(['web', ...args]);
+        assert.notEqual(result.code, 0, args.join(' '));
+        assert.equal(result.stdout, '', 'nothing on stdout');
+        const lines = sshpodLines(result.stderr);
+        assert.equal(lines.length, 2, result.stderr);
+        assert.match(lines[0] ?? '', message);
+        assert.match(lines[1] ?? '', hint);
+        assert.ok(!hasStackTrace(result.stderr), result.stderr);
+      }
+    } finally {
+      busy.close();
     }
   });
 
