@@ -433,8 +433,9 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
     const wrong = await browser.newPage();
     await wrong.goto(`${server.base}?token=wrong`);
     assert.match(await wrong.evaluate<string>('document.body.innerText'), /open the URL `sshpod web` printed/);
-    const attacker = http.createServer((_req, res) => {
+    const attacker = http.createServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' });
+      if (req.url === '/link') return void res.end(`<!doctype html><a href="${server.url.href}">open</a>`);
       res.end(`<!doctype html><script>
         const ws = new WebSocket('ws://127.0.0.1:${server.port}/api/terminal?host=pod--bb.sshpod');
         ws.onopen = () => (document.title = 'opened');
@@ -449,6 +450,11 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
       assert.equal(await wrong.waitFor<string>('the attempt to end', `document.title`), 'refused');
       const refusals = server.audit().filter((a) => a['action'] === 'refused').slice(refusedBefore);
       assert.ok(refusals.some((a) => new RegExp(`Origin "http://127\\.0\\.0\\.1:${port}"|Sec-Fetch-Site`).test(String(a['reason']))), JSON.stringify(refusals));
+      // Even with the token, a link on another site does not open the page (nor hand over a terminal).
+      await wrong.goto(`http://127.0.0.1:${port}/link`);
+      await wrong.evaluate(`document.querySelector('a').click()`);
+      const shown = await wrong.waitFor<string>('the refusal page', `location.port === '${server.port}' && document.readyState === 'complete' && document.body.innerText`);
+      assert.match(shown, /refused: this request does not come from the sshpod web page/);
     } finally {
       attacker.close();
       await wrong.close();
