@@ -337,8 +337,10 @@ describe('sshpod web: the web terminal in a real browser', { skip: e2eSkipReason
     const lines = Array.from({ length: 2000 }, (_, n) => `${String(n).padStart(5, '0')} ${'pasted-text-'.repeat(4)}ü`);
     const text = `${lines.join('\n')}\n`;
     const bytes = Buffer.byteLength(text);
-    await typeIn(page, 0, `clear; head -c ${bytes} | md5sum | sed 's/^/sum=/'\n`);
-    await pause(300); // head reads the terminal
+    // Without echo: the terminal's echo of the paste would interleave with md5sum's line.
+    // The marker comes after bash turned bracketed paste off (it runs the command): the paste is raw.
+    await typeIn(page, 0, `clear; stty -echo; echo "reading $((1+1))"; head -c ${bytes} | md5sum | sed 's/^/sum=/'; stty echo\n`);
+    await screenLine(page, 0, /^reading 2$/);
     await page.evaluate(`window.sshpodWeb.paste(0, ${JSON.stringify(text)})`);
     const sum = await screenLine(page, 0, /^sum=([0-9a-f]{32})/, 60_000);
     assert.equal(sum[1], createHash('md5').update(text).digest('hex'));
