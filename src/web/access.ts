@@ -99,6 +99,9 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
     return false;
   }
   if (parsed.protocol !== (secure ? 'https:' : 'http:')) return false;
+  // An Origin is scheme://host[:port] and nothing else: a user name before the host
+  // (http://evil@127.0.0.1:7681) or a path is not what a browser sends.
+  if (parsed.username || parsed.password || parsed.pathname !== '/' || parsed.search || parsed.hash || /[/@?#]/.test(origin.slice(parsed.protocol.length + 2))) return false;
   const defaultPort = secure ? 443 : 80;
   return normalHost(parsed.host, defaultPort) === normalHost(hostHeader, defaultPort);
 }

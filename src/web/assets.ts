@@ -1,13 +1,18 @@
 // The page's files: index.html, app.js (the page's code with xterm.js, bundled by
 // scripts/build.mjs) and app.css, next to the CLI bundle in dist/web/ — served from memory, read
-// once, never from a path a request names (only these three names exist).
+// once, never from a path a request names (only these three names exist). Each is also kept
+// gzip-compressed, made at its first request from a browser that takes gzip (once: the page is
+// the same for every request; ~40 ms of CPU for xterm.js, not paid at start-up).
 import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync, constants } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { SshpodError } from '../errors.ts';
 
 export interface Asset {
   body: Buffer;
   type: string;
+  /** The body gzip-compressed (computed once, on first use). */
+  gzipped(): Buffer;
 }
 
 const FILES: Record<string, string> = {
@@ -31,6 +36,15 @@ let loaded: Map<string, Asset> | undefined;
 export function loadAssets(): Map<string, Asset> {
   if (loaded) return loaded;
   const dir = assetsDir();
-  loaded = new Map(Object.entries(FILES).map(([name, type]) => [name, { body: readFileSync(`${dir}${name}`), type }]));
+  loaded = new Map(Object.entries(FILES).map(([name, type]) => [name, asset(readFileSync(`${dir}${name}`), type)]));
   return loaded;
+}
+
+function asset(body: Buffer, type: string): Asset {
+  let compressed: Buffer | undefined;
+  return {
+    body,
+    type,
+    gzipped: () => (compressed ??= gzipSync(body, { level: constants.Z_BEST_COMPRESSION })),
+  };
 }

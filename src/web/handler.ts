@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fetchSiteAllowed, hostAllowed, originAllowed, type HostPolicy } from './access.ts';
 import { loadAssets } from './assets.ts';
+import { acceptsGzip } from './encoding.ts';
 import type { KubeAccess, WebUser } from './kube-access.ts';
 import type { Audit } from './audit.ts';
 import { TerminalPods } from './terminal-pods.ts';
@@ -82,6 +83,10 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
 
 function peerOf(request: IncomingMessage): string {
   return `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
@@ -202,8 +207,17 @@ export function createWebTerminalHandler(options: WebTerminalOptions): WebTermin
     function send(name: string): void {
       const asset = assets.get(name);
       if (!asset) return reply(response, 404, 'text/plain; charset=utf-8', 'not found\n');
-      response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': asset.type, 'Cache-Control': 'no-store', 'Content-Length': String(asset.body.length) });
-      response.end(request.method === 'HEAD' ? undefined : asset.body);
+      const gzip = acceptsGzip(header(request.headers['accept-encoding']));
+      const body = gzip ? asset.gzipped() : asset.body;
+      response.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': asset.type,
+        'Cache-Control': 'no-store',
+        Vary: 'Accept-Encoding',
+        ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+        'Content-Length': String(body.length),
+      });
+      response.end(request.method === 'HEAD' ? undefined : body);
     }
   }
 
@@ -232,7 +246,23 @@ export function createWebTerminalHandler(options: WebTerminalOptions): WebTermin
     const reattach = query.get('reattach') ?? undefined;
     open++;
     perUser.set(user.name, mine + 1);
+    let counted = true;
+    const uncount = (): void => {
+      if (!counted) return;
+      counted = false;
+      open--;
+      const left = (perUser.get(user.name) ?? 1) - 1;
+      if (left > 0) perUser.set(user.name, left);
+      else perUser.delete(user.name);
+    };
+    // ws answers a handshake it refuses (a bad Sec-WebSocket-Key or version) itself, without
+    // calling back: the count must not keep that terminal, or a few such requests exhaust the bound.
+    let upgraded = false;
+    socket.once('close', () => {
+      if (!upgraded) uncount();
+    });
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      upgraded = true;
       const ctx: TerminalContext = {
         user,
         peer: peerOf(request),
@@ -248,12 +278,7 @@ export function createWebTerminalHandler(options: WebTerminalOptions): WebTermin
         },
       };
       ws.on('error', () => undefined);
-      void runTerminal(ws, { hostname, ...initialSize(query), ...(reattach ? { reattach } : {}) }, ctx).finally(() => {
-        open--;
-        const left = (perUser.get(user.name) ?? 1) - 1;
-        if (left > 0) perUser.set(user.name, left);
-        else perUser.delete(user.name);
-      });
+      void runTerminal(ws, { hostname, ...initialSize(query), ...(reattach ? { reattach } : {}) }, ctx).finally(uncount);
     });
     return true;
   }

@@ -2,6 +2,7 @@
 // and "PORT" mean 127.0.0.1; another address must be written out (0.0.0.0, ::, a LAN address).
 import { isIP } from 'node:net';
 import { SshpodError } from '../errors.ts';
+import { printable } from '../text/printable.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:7681';
 
@@ -13,7 +14,7 @@ export interface Listen {
 
 export function parseListen(value: string = DEFAULT_LISTEN): Listen {
   const invalid = (): SshpodError =>
-    new SshpodError('usage', `--listen ${value.slice(0, 80)} is not ADDRESS:PORT`, { hint: `e.g. --listen ${DEFAULT_LISTEN} (the default), --listen :8080, --listen 0.0.0.0:7681 to be reachable from other machines` });
+    new SshpodError('usage', `--listen ${printable(value.slice(0, 80))} is not ADDRESS:PORT`, { hint: `e.g. --listen ${DEFAULT_LISTEN} (the default), --listen :8080, --listen 0.0.0.0:7681 to be reachable from other machines` });
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[0-9.]+|localhost)?:)?(\d{1,5})$/.exec(value.trim());
   if (!match) throw invalid();
   const port = Number(match[2]);

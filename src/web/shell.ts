@@ -22,10 +22,17 @@ export interface Place {
   container: string;
 }
 
-/** Whether an exec that ended like this never found a shell to run (distroless, scratch). */
+/**
+ * Whether an exec that ended like this never found a shell to run (distroless, scratch). Decided
+ * from what the runtime says — the exec's status, or its own first line on the terminal ("OCI
+ * runtime exec failed: …", before anything the container prints) — never from the words of a
+ * shell that did run: a session whose last command printed "No such file or directory" before
+ * `exit 1` is a shell that ended, not a missing one.
+ */
 export function isNoShell(result: Pick<ExecResult, 'exitCode' | 'status'>, firstOutput: string): boolean {
-  const text = `${result.status?.message ?? ''}\n${firstOutput}`;
-  if (/executable file not found|no such file or directory|not found in \$PATH|exec failed/i.test(text)) return true;
+  const notFound = /executable file not found|no such file or directory/i;
+  if (notFound.test(result.status?.message ?? '')) return true;
+  if (/^OCI runtime exec failed:/.test(firstOutput) && notFound.test(firstOutput.split('\n')[0] ?? '')) return true;
   // Without any output, 126/127 is the shell itself that could not run.
   return firstOutput.trim() === '' && (result.exitCode === 126 || result.exitCode === 127);
 }

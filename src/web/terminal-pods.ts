@@ -103,9 +103,15 @@ export class TerminalPods {
     const entry = this.entries.get(id);
     if (!entry) return Promise.resolve();
     entry.releasing ??= (async () => {
-      this.onRelease(entry.pod, reason);
-      await entry.pod.release();
-      this.entries.delete(id);
+      try {
+        this.onRelease(entry.pod, reason);
+        await entry.pod.release();
+      } catch {
+        // release() should not throw; if it does, the sweep (void) must not crash the server, and
+        // the pod's guard and safeguard remain
+      } finally {
+        this.entries.delete(id);
+      }
     })();
     return entry.releasing;
   }

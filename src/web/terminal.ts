@@ -92,13 +92,23 @@ export async function runTerminal(ws: WebSocket, request: TerminalRequest, ctx: 
   // The page's messages, from the first moment: a close while the pod starts must count.
   let closeAsked = false;
   let pendingSize = { cols: request.cols, rows: request.rows };
+  let inFlight = 0;
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     lastMessage = Date.now();
     if (terminalPod) ctx.pods.beat(terminalPod.id);
     if (isBinary) {
       if (!exec) return; // keystrokes before the shell exists have nowhere to go
       bytesIn += data.length;
-      void exec.write(data).catch(() => undefined);
+      // A paste faster than the API server takes it: stop reading the browser until it drained.
+      inFlight += data.length;
+      if (inFlight > BACKLOG) ws.pause();
+      void exec
+        .write(data)
+        .catch(() => undefined)
+        .finally(() => {
+          inFlight -= data.length;
+          if (inFlight <= BACKLOG / 2 && ws.isPaused) ws.resume();
+        });
       return;
     }
     const control = parseClientControl(data.toString('utf8'));
@@ -172,17 +182,22 @@ export async function runTerminal(ws: WebSocket, request: TerminalRequest, ctx: 
     });
 
     let firstOutput = '';
+    let outputPaused = false;
     const running = exec;
     running.onStdout((chunk) => {
       bytesOut += chunk.length;
       if (firstOutput.length < FIRST_OUTPUT) firstOutput += chunk.toString('utf8', 0, Math.min(chunk.length, FIRST_OUTPUT));
       if (ws.readyState !== ws.OPEN) return;
       ws.send(chunk, { binary: true });
-      if (ws.bufferedAmount > BACKLOG) {
+      if (ws.bufferedAmount > BACKLOG && !outputPaused) {
+        // A browser slower than the pod: stop reading the pod until the browser caught up (one
+        // check at a time, whatever was already on its way).
+        outputPaused = true;
         running.pause();
         const check = setInterval(() => {
           if (ws.readyState !== ws.OPEN || ws.bufferedAmount < BACKLOG / 2) {
             clearInterval(check);
+            outputPaused = false;
             running.resume();
           }
         }, 20);

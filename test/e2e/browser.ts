@@ -89,9 +89,15 @@ export class Browser {
   }
 
   async close(): Promise<void> {
-    await Promise.race([this.send('Browser.close').catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-    rmSync(this.profile, { recursive: true, force: true });
+    const exited = new Promise<void>((resolve) => (this.child.exitCode !== null || this.child.signalCode !== null ? resolve() : this.child.once('exit', () => resolve())));
+    void this.send('Browser.close').catch(() => undefined);
+    // Its profile is written until the browser has exited: removed after that, not before.
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

@@ -52,7 +52,7 @@ for (const [name, shell] of shells) {
     test('with no ssh session it ends the pod after its time (exit 0)', async () => {
       const ended = await run(shell, ['1']);
       assert.equal(ended.code, 0);
-      assert.match(ended.stdout, /sshpod-watchdog: no ssh session for 1s: ending this pod/);
+      assert.match(ended.stdout, /sshpod-watchdog: no ssh or terminal session for 1s: ending this pod/);
     });
 
     test('a session keeps it; it ends after the session did', async () => {
@@ -61,8 +61,28 @@ for (const [name, shell] of shells) {
       const command = `${fake.parent} -c '${fake.sleeper} 3; :'; touch ${marker}; exec sleep 60`;
       const ended = await run(shell, ['1', 'sh', '-c', command]);
       assert.equal(ended.code, 0);
-      assert.match(ended.stdout, /no ssh session for 1s/);
+      assert.match(ended.stdout, /no ssh or terminal session for 1s/);
       assert.ok(existsSync(marker), 'it did not end while the session lived');
+    });
+
+    test('a terminal the exec API started (parent outside the container, a tty) keeps it, as sshpod web needs', async () => {
+      const marker = join(mkdtempSync(join(tmpdir(), 'sshpod-watchdog-')), 'terminal-ended');
+      let pid1: (() => number | undefined) | undefined;
+      const ending = run(shell, ['2'], (find) => (pid1 = find));
+      let pid: number | undefined;
+      for (let i = 0; i < 100 && pid === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        pid = pid1?.();
+      }
+      assert.ok(pid, 'PID 1 of the namespace');
+      // As runc does for `kubectl exec -it`: join the PID namespace from outside (so the parent is
+      // 0 inside), a new session whose controlling terminal is a pty (util-linux script's).
+      const terminal = spawn('script', ['-qec', `nsenter -t ${pid} --pid setsid -c sh -c 'sleep 4; touch ${marker}'`, '/dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] });
+      const ended = await ending;
+      terminal.kill();
+      assert.equal(ended.code, 0);
+      assert.match(ended.stdout, /no ssh or terminal session for 2s/);
+      assert.ok(existsSync(marker), 'it did not end while the terminal lived');
     });
 
     test("the template's command runs beneath it, and its end (and status) ends the pod", async () => {

@@ -352,6 +352,20 @@ window.sshpodWeb = {
   states: () => terminals.map((t) => t.state),
   size: (i: number) => ({ cols: terminals[i]?.term.cols, rows: terminals[i]?.term.rows }),
   overlay: (i: number) => terminals[i]?.overlayText() ?? '',
+  /** Pastes text into terminal i as the browser's paste does (xterm.js: bracketed if asked, \n → \r). */
+  paste: (i: number, text: string) => terminals[i]?.term.paste(text),
+  /** The foreground colour (palette index; -1: the default) where `text` last appears on screen. */
+  colourOf(i: number, text: string): number | undefined {
+    const buffer = terminals[i]?.term.buffer.active;
+    for (let y = (buffer?.length ?? 0) - 1; buffer && y >= 0; y--) {
+      const line = buffer.getLine(y);
+      const x = line?.translateToString(true).indexOf(text) ?? -1;
+      if (x < 0) continue;
+      const cell = line?.getCell(x);
+      return cell?.isFgDefault() ? -1 : cell?.getFgColor();
+    }
+    return undefined;
+  },
   screen(i: number): string {
     const term = terminals[i]?.term;
     if (!term) return '';
