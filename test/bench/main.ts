@@ -24,6 +24,7 @@
 //             tree_update: 1 % of the files changed and copied again by each (rsync unshared)
 //   parallel  32 simultaneous first connections to one fresh pod
 //   memory    peak RSS of the `sshpod proxy` process during the scp transfers
+//   web       the web terminal's page, plain and gzip, and `sshpod web` start to its URL (web.ts)
 //   exec_transport  (own cluster, after the rest) cold, warm and scp 64 MiB up and down with
 //             SSHPOD_TRANSPORT=port-forward and =exec side by side (exec-transport.ts)
 import { Command } from 'commander';
@@ -46,6 +47,7 @@ import { Kubectl } from './kubectl.ts';
 import { TARGETS, targetRows, type Figures } from './targets.ts';
 import { changeTree, writeTree } from './tree.ts';
 import { benchExecTransport } from './exec-transport.ts';
+import { benchWeb } from './web.ts';
 
 
 const options = new Command('bench')
@@ -53,7 +55,7 @@ const options = new Command('bench')
   .option('--transfer-runs <n>', 'runs per throughput case', positive, 3)
   .option('--json <file>', 'where to write the JSON summary', join(process.cwd(), 'bench-results.json'))
   .option('--reference <binary>', 'also measure this ProxyCommand program (e.g. the Rust sshpod) on the cold and warm cases')
-  .option('--skip <sections>', 'comma-separated sections to leave out: exec-transport', (value: string) => value.split(',').map((s) => s.trim()), [] as string[])
+  .option('--skip <sections>', 'comma-separated sections to leave out: exec-transport, web', (value: string) => value.split(',').map((s) => s.trim()), [] as string[])
   .option('--real', 'against a real Kubernetes (v1.20 built from Debian\'s source, test/real/cluster) instead of the stand-in')
   .parse(process.argv)
   .opts<{ runs: number; transferRuns: number; json: string; reference?: string; real?: boolean; skip: string[] }>();
@@ -374,6 +376,13 @@ async function main(): Promise<void> {
   } finally {
     await e.stop();
     rmSync(work, { recursive: true, force: true });
+  }
+
+  if (!options.skip.includes('web')) {
+    say('web: the page\'s weight and sshpod web\'s start-up');
+    const web = await benchWeb({ runs: Math.min(options.runs, 5) });
+    results['web'] = web;
+    table.push(['web', `page ${Math.round(web.pageBytes / 1024)} KiB, ${Math.round(web.pageGzipBytes / 1024)} KiB gzip; start to URL ${Math.round(web.startupMs)} ms (median)`, '']);
   }
 
   if (!options.skip.includes('exec-transport')) {
