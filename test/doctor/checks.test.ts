@@ -40,4 +40,9 @@ test('the permissions a target needs: both verbs for the WebSocket subresources'
     { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'exec', namespace: 'tools' },
     { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', namespace: 'tools' },
   ]);
+  assert.deepEqual(permissionsFor(parseHostname('template--kubectl.sshpod'), 'team', 'sshpod-kubectl').slice(0, 3), [
+    { verbs: ['create', 'get', 'delete', 'list'], group: '', resource: 'pods', namespace: 'team' },
+    { verbs: ['create'], group: '', resource: 'serviceaccounts', subresource: 'token', name: 'sshpod-kubectl', namespace: 'team' },
+    { verbs: ['get'], group: '', resource: 'configmaps', name: 'kube-root-ca.crt', namespace: 'team' },
+  ]);
 });
