@@ -21,7 +21,7 @@
 // a pod-bound token only to a pod running as its account) with automountServiceAccountToken false
 // (the only credential in the pod is the one sshpod asked for, not one the kubelet mounts for
 // whoever can create pods); an in-memory emptyDir for the kubeconfig (never on the node's disk);
-// KUBECONFIG, SSHPOD_KUBE_NAMESPACE and SSHPOD_KUBE_USER in the environment of the container sshpod
+// KUBECONFIG, KUBE_NAMESPACE and KUBE_USER in the environment of the container sshpod
 // connects to (ssh sessions get it through the sshd's SetEnv, web terminals through exec).
 import { SshpodError } from '../errors.ts';
 import type { PodTemplate, TemplateContainer } from './template.ts';
@@ -114,15 +114,15 @@ export function withWorkstation(spec: Record<string, unknown>, container: string
   out['containers'] = containers.map((c) => {
     if (c.name !== container) return c;
     const env = Array.isArray(c['env']) ? (c['env'] as Array<{ name?: unknown }>) : [];
-    const ours = ['KUBECONFIG', 'SSHPOD_KUBE_NAMESPACE', 'SSHPOD_KUBE_USER'];
+    const ours = ['KUBECONFIG', 'KUBE_NAMESPACE', 'KUBE_USER'];
     const mounts = Array.isArray(c['volumeMounts']) ? (c['volumeMounts'] as unknown[]) : [];
     return {
       ...c,
       env: [
         ...env.filter((e) => !ours.includes(String(e.name))),
         { name: 'KUBECONFIG', value: KUBECONFIG_PATH },
-        { name: 'SSHPOD_KUBE_NAMESPACE', value: identity.namespace },
-        { name: 'SSHPOD_KUBE_USER', value: identity.user },
+        { name: 'KUBE_NAMESPACE', value: identity.namespace },
+        { name: 'KUBE_USER', value: identity.user },
       ],
       volumeMounts: [...mounts, { name: VOLUME, mountPath: KUBE_DIR }],
     };

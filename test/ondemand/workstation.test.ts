@@ -55,8 +55,8 @@ test('the pod: runs as the account, no automounted token, an in-memory kubeconfi
   assert.deepEqual(main?.['env'], [
     { name: 'KEEP', value: '1' },
     { name: 'KUBECONFIG', value: KUBECONFIG_PATH },
-    { name: 'SSHPOD_KUBE_NAMESPACE', value: 'team' },
-    { name: 'SSHPOD_KUBE_USER', value: 'alice@example.com' },
+    { name: 'KUBE_NAMESPACE', value: 'team' },
+    { name: 'KUBE_USER', value: 'alice@example.com' },
   ]);
   assert.deepEqual(main?.['volumeMounts'], [{ name: 'data', mountPath: '/data' }, { name: 'sshpod-kube', mountPath: KUBE_DIR }]);
   assert.deepEqual(side, { name: 'side', image: 's' }, 'other containers get nothing');
@@ -81,7 +81,7 @@ test('renderPod: the built-in kubectl template is a workstation for the person',
   const [only] = manifest.spec['containers'] as Array<{ image: string; command: string[]; env: Array<{ name: string; value: string }> }>;
   assert.equal(only?.image, 'debian');
   assert.equal(only?.command[0], 'sh', 'still under the safeguard');
-  assert.deepEqual(only?.env.find((e) => e.name === 'SSHPOD_KUBE_USER'), { name: 'SSHPOD_KUBE_USER', value: 'alice' });
+  assert.deepEqual(only?.env.find((e) => e.name === 'KUBE_USER'), { name: 'KUBE_USER', value: 'alice' });
   const defaults = templateFromDocument(builtinTemplate('kubectl', {}), 'kubectl', 'built in');
   assert.deepEqual(workstationOptions(defaults), { serviceAccount: 'sshpod-kubectl', server: 'in-cluster', tokenSeconds: 3600 });
 });

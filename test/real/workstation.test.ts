@@ -59,7 +59,7 @@ describe('kubectl workstation on a real Kubernetes', { skip: realLaneSkipReason(
     for (let i = 0; i < 120; i++) {
       const after = await k(['get', 'pods']);
       last = after.stderr;
-      if (after.code !== 0 && /Unauthorized/.test(after.stderr)) return;
+      if (after.code !== 0 && /You must be logged in to the server/.test(after.stderr)) return;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     assert.fail(`the token still works after the pod's deletion: ${last}`);
