@@ -3,7 +3,8 @@
 // it has the host's kubectl) acts as the ServiceAccount that stands for the person, with a token
 // sshpod requested with the person's credentials and bound to the pod; RBAC refuses what the
 // account may not do; the token is rejected once the pod is gone; a person who may not request
-// the token, or a missing account, gets one clear error and no pod left behind. The same template
+// the token, or a missing account, gets one clear error and no pod left behind (and sshpod doctor
+// says so beforehand). The same template
 // from the web terminal (`sshpod web`, its WebSocket as the page uses it): kubectl works there too.
 //
 // The test cluster routes no Services, so each test routes the `kubernetes` Service into the pod
@@ -115,6 +116,11 @@ describe('kubectl workstation: template--kubectl', { skip: e2eSkipReason() }, ()
       const [line, hint] = sshpodLines(result.stderr);
       assert.match(line ?? '', /^sshpod: template "kubectl" needs a token for ServiceAccount "sshpod-kubectl" in namespace "default", and you may not request one/);
       assert.match(hint ?? '', /^hint: .*create on serviceaccounts\/token with resourceNames \[sshpod-kubectl\]/);
+      // sshpod doctor asks the same before anyone connects.
+      const doctor = await e.sshpod(['doctor', 'template--kubectl.sshpod'], { env: IMAGE });
+      assert.equal(doctor.code, 1, doctor.stdout);
+      assert.ok(doctor.stdout.includes('✘ you may create serviceaccounts/token "sshpod-kubectl" in namespace "default"'), doctor.stdout);
+      assert.ok(doctor.stdout.includes('✔ you may get configmaps "kube-root-ca.crt" in namespace "default"'), doctor.stdout);
     } finally {
       e.cluster.resetAccess();
     }
