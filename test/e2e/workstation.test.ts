@@ -6,6 +6,8 @@
 // the token, or a missing account, gets one clear error and no pod left behind (and sshpod doctor
 // says so beforehand). The same template
 // from the web terminal (`sshpod web`, its WebSocket as the page uses it): kubectl works there too.
+// Through the gateway, the token is requested as the signed-in person (impersonated), never as
+// the gateway itself.
 //
 // The test cluster routes no Services, so each test routes the `kubernetes` Service into the pod
 // (kube-service-route.ts) once the connection-sharing master has made it, before kubectl runs.
@@ -15,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { e2eSkipReason, hasStackTrace, run, sshpodBin, sshpodLines, startE2E, type E2E } from './harness.ts';
 import { routeKubernetesService } from '../cluster/kube-service-route.ts';
+import { GATEWAY_SA, startGateway } from './gateway-fixture.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=sshpod';
 const ACCOUNT = 'sshpod-kubectl';
@@ -113,9 +116,10 @@ describe('kubectl workstation: template--kubectl', { skip: e2eSkipReason() }, ()
       const result = await e.ssh(HOST, ['true'], { env: IMAGE });
       assert.equal(result.code, 255);
       assert.ok(!hasStackTrace(result.stderr), result.stderr);
-      const [line, hint] = sshpodLines(result.stderr);
-      assert.match(line ?? '', /^sshpod: template "kubectl" needs a token for ServiceAccount "sshpod-kubectl" in namespace "default", and you may not request one/);
-      assert.match(hint ?? '', /^hint: .*create on serviceaccounts\/token with resourceNames \[sshpod-kubectl\]/);
+      const lines = sshpodLines(result.stderr);
+      const at = lines.findIndex((line) => line.startsWith('sshpod: template "kubectl" needs a token for ServiceAccount "sshpod-kubectl" in namespace "default", and you may not request one'));
+      assert.ok(at >= 0, result.stderr);
+      assert.match(lines[at + 1] ?? '', /^hint: .*create on serviceaccounts\/token with resourceNames \[sshpod-kubectl\]/, result.stderr);
       // sshpod doctor asks the same before anyone connects.
       const doctor = await e.sshpod(['doctor', 'template--kubectl.sshpod'], { env: IMAGE });
       assert.equal(doctor.code, 1, doctor.stdout);
@@ -130,9 +134,10 @@ describe('kubectl workstation: template--kubectl', { skip: e2eSkipReason() }, ()
   test('a ServiceAccount that does not exist is named', async () => {
     const result = await e.ssh(HOST, ['true'], { env: { ...IMAGE, SSHPOD_KUBECTL_SERVICE_ACCOUNT: 'ghost' } });
     assert.equal(result.code, 255);
-    const [line, hint] = sshpodLines(result.stderr);
-    assert.match(line ?? '', /^sshpod: template "kubectl" runs as ServiceAccount default\/ghost, which does not exist/);
-    assert.match(hint ?? '', /^hint: ask your cluster admin to create it/);
+    const lines = sshpodLines(result.stderr);
+    const at = lines.findIndex((line) => line.startsWith('sshpod: template "kubectl" runs as ServiceAccount default/ghost, which does not exist'));
+    assert.ok(at >= 0, result.stderr);
+    assert.match(lines[at + 1] ?? '', /^hint: ask your cluster admin to create it/, result.stderr);
     await noneLeft();
   });
 
@@ -172,5 +177,43 @@ describe('kubectl workstation: template--kubectl', { skip: e2eSkipReason() }, ()
       await new Promise((resolve) => (web.exitCode === null ? web.once('exit', resolve) : resolve(undefined)));
     }
     await noneLeft();
+  });
+
+  test('through the gateway: the token is requested as the signed-in person, and kubectl works for them', async () => {
+    const template = ['metadata:', '  annotations:', `    sshpod/kubectl-service-account: ${ACCOUNT}`, 'spec:', '  containers:', '    - { name: main, image: debian }', ''].join('\n');
+    const gw = await startGateway(e.cluster, {
+      people: ['carol'],
+      users: (keys) => ['users:', '  carol:', `    keys: ["${keys['carol']}"]`, '    default: template--ws.namespace--default', ''].join('\n'),
+      templates: { ws: template },
+    });
+    // The gateway itself may do nothing but impersonate: whatever is made, is made as carol.
+    e.cluster.deny({ user: GATEWAY_SA });
+    e.cluster.allow({ user: GATEWAY_SA, verb: 'impersonate' });
+    let route: { stop(): Promise<void> } | undefined;
+    try {
+      const carol = gw.person('carol');
+      // The command waits until the test has routed the kubernetes Service into the pod.
+      const session = carol.ssh(['gw', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; kubectl get pods -o name'], { timeoutMs: 120_000 });
+      const ofWs = (): PodObject[] => (e.cluster.list('pods', '', MANAGED) as unknown as PodObject[]).filter((pod) => pod.metadata.labels?.['sshpod/template'] === 'ws');
+      const pod = await waitUntil('the workstation pod', () => ofWs().find((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp), 60_000);
+      await waitUntil('the token', () => e.cluster.requests({ subresource: 'token', code: 201 }).some((r) => r.user === 'carol') || undefined, 60_000);
+      route = await routeKubernetesService(e.cluster, 'default', pod.metadata.name);
+      await e.podShell('default', pod.metadata.name, 'main', 'touch /tmp/go');
+      const result = await session;
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `pod/${pod.metadata.name}\n`);
+      const requests = e.cluster.requests({ subresource: 'token', name: ACCOUNT }).filter((r) => r.user === 'carol');
+      assert.ok(requests.length > 0 && requests.every((r) => r.impersonatedBy === GATEWAY_SA && r.code === 201), JSON.stringify(requests));
+    } finally {
+      e.cluster.resetAccess();
+      await route?.stop();
+      await gw.stop();
+    }
+    // Not asserted here: the gateway deleting the pod at logout. With a session idle for a few
+    // seconds, the gateway's DELETE fails with "socket hang up" on its API connection (the same with
+    // a template that is not a workstation: a gateway issue, reported); the pod goes here instead.
+    for (const pod of (e.cluster.list('pods', '', MANAGED) as unknown as PodObject[]).filter((p) => p.metadata.labels?.['sshpod/template'] === 'ws')) {
+      await run('kubectl', ['delete', 'pod', pod.metadata.name, '--wait=false'], { env: e.env });
+    }
   });
 });
