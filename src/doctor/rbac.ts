@@ -9,6 +9,8 @@ import type { SshpodPaths } from '../ssh/paths.ts';
 import { failed, passed, type Item } from './checklist.ts';
 import { bounded } from './bounded.ts';
 import { whatWentWrong } from './what-went-wrong.ts';
+import { loadTemplate } from '../ondemand/template-file.ts';
+import { workstationOptions } from '../ondemand/workstation.ts';
 
 export interface Permission {
   /** One or more verbs, all of which are needed. */
@@ -38,13 +40,20 @@ const WORKLOADS: Record<Exclude<WorkloadKind, 'pod'>, { group: string; resource:
   job: { group: 'batch', resource: 'jobs' },
 };
 
-/** What connecting to the target takes (pure). */
-export function permissionsFor(spec: TargetSpec, namespace: string): Permission[] {
+/** What connecting to the target takes (pure); `serviceAccount`: a kubectl workstation template's. */
+export function permissionsFor(spec: TargetSpec, namespace: string, serviceAccount?: string): Permission[] {
   const permissions: Permission[] = [];
   if (spec.kind === 'template') {
     // An on-demand pod: made, watched while it starts, deleted at the end; `list` finds finished
     // ones to remove (src/ondemand/). A shared template also needs `patch` (see README).
     permissions.push({ verbs: ['create', 'get', 'delete', 'list'], group: '', resource: 'pods', namespace });
+    // A kubectl workstation (src/ondemand/workstation.ts): its token, and the CA for its kubeconfig.
+    if (serviceAccount) {
+      permissions.push(
+        { verbs: ['create'], group: '', resource: 'serviceaccounts', subresource: 'token', name: serviceAccount, namespace },
+        { verbs: ['get'], group: '', resource: 'configmaps', name: 'kube-root-ca.crt', namespace },
+      );
+    }
   } else if (spec.kind === 'pod') {
     permissions.push({ verbs: ['get'], group: '', resource: 'pods', name: spec.name, namespace });
   } else {
@@ -120,9 +129,17 @@ export async function checkRbac(hostname: string, paths: SshpodPaths, timeoutMs:
     const selected = selectContext(loadKubeConfig(), spec.context);
     const namespace = spec.namespace ?? selected.namespace;
     const items: Item[] = [{ note: `${hostname}: ${spec.kind} "${spec.name}" in namespace "${namespace}", context "${selected.context}"` }];
+    let serviceAccount: string | undefined;
+    if (spec.kind === 'template') {
+      try {
+        serviceAccount = workstationOptions(await loadTemplate(spec.name))?.serviceAccount;
+      } catch {
+        // a template that cannot be read is the connection's to explain; the pods' permissions still count
+      }
+    }
     const work = (async () => {
       connection = await ApiConnection.open(selected, { cacheDir: paths.cacheDir });
-      return Promise.all(permissionsFor(spec, namespace).map((permission) => review(connection as ApiConnection, permission)));
+      return Promise.all(permissionsFor(spec, namespace, serviceAccount).map((permission) => review(connection as ApiConnection, permission)));
     })();
     items.push(...(await bounded(work, timeoutMs, () => connection?.close())));
     return items;

@@ -16,6 +16,8 @@ import { createPod, deletePod, type PodRef } from './pod-requests.ts';
 import { joinOrCreateShared, leaveShared, newHolderId } from './shared-holders.ts';
 import { waitForPod } from './wait-for-pod.ts';
 import { watchdogScript } from './watchdog-script.ts';
+import { workstationOptions } from './workstation.ts';
+import { startWorkstation, type Workstation } from './workstation-token.ts';
 
 export interface OnDemandRequest {
   template: PodTemplate;
@@ -84,7 +86,9 @@ export async function startOnDemandPod(api: KubeApi, request: OnDemandRequest): 
   log.info(`${made.created ? 'created' : 'joined'} pod ${spec.pod} from template ${request.template.name} in namespace ${spec.namespace}`);
 
   let released: Promise<void> | undefined;
+  let workstation: Workstation | undefined;
   const release = (): Promise<void> => {
+    workstation?.stop();
     released ??= releasePod(api, spec).then(
       (outcome) => log.debug(`released ${outcome}`),
       (error: unknown) => log.error(`could not delete pod ${spec.pod} in namespace ${spec.namespace}: ${(error as Error).message} (sshpod cleanup removes it later; its safeguard ends it)`),
@@ -100,6 +104,17 @@ export async function startOnDemandPod(api: KubeApi, request: OnDemandRequest): 
       spec.podUid,
       { timeoutMs: request.startTimeoutMs, ...(request.onProgress ? { onProgress: request.onProgress } : {}), ...(request.signal ? { signal: request.signal } : {}) },
     );
+    // A kubectl workstation: its kubeconfig before anyone connects (every connection to a shared
+    // pod delivers and renews it too, so that it outlives the one that made the pod).
+    const workstationWanted = workstationOptions(request.template);
+    if (workstationWanted) {
+      workstation = await startWorkstation(
+        api,
+        { namespace: spec.namespace, pod: spec.pod, podUid: spec.podUid, container: rendered.container, template: request.template.name, user: request.owner.kubeUser ?? request.owner.local },
+        workstationWanted,
+      );
+      if (request.signal?.aborted) throw request.signal.reason;
+    }
   } catch (error) {
     await release();
     throw error;

@@ -22,6 +22,14 @@ export function onDemandRefusal(error: unknown, operation: Operation, template: 
         cause: error,
       });
     }
+    // The ServiceAccount admission plugin: a kubectl workstation's account is missing.
+    const account = /error looking up service account ([^:\s]+)/.exec(serverMessage);
+    if (account) {
+      return new SshpodError('config', `template "${template.name}" runs as ServiceAccount ${account[1]}, which does not exist: ${serverMessage}`, {
+        hint: 'ask your cluster admin to create it and grant it your rights, or name another one in the template (see "kubectl workstation" in sshpod\'s README)',
+        cause: error,
+      });
+    }
     const checked = checkedPermission(serverMessage);
     if (checked) {
       const needs = template.name ? `template--${template.name} needs` : 'on-demand pods need';

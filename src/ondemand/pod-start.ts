@@ -67,7 +67,7 @@ function cannotStart(target: StartingPod, why: string, reason: string | undefine
   const fixTemplate = target.source === 'built in' ? `write your own template--${target.template} in ~/.config/sshpod/templates/${target.template}.yaml` : `fix ${target.source}`;
   const hint =
     reason && IMAGE_REASONS.has(reason)
-      ? `check the image of template "${target.template}"${target.template === 'debug' && target.source === 'built in' ? ' (SSHPOD_DEBUG_IMAGE names another)' : ''}, and that the cluster can pull it; ${fixTemplate}`
+      ? `check the image of template "${target.template}"${target.source === 'built in' && (target.template === 'debug' || target.template === 'kubectl') ? ` (SSHPOD_${target.template.toUpperCase()}_IMAGE names another)` : ''}, and that the cluster can pull it; ${fixTemplate}`
       : `${fixTemplate}; sshpod deleted the pod (kubectl get events -n ${target.namespace} shows what the cluster said)`;
   return new SshpodError('container', `the pod for template "${target.template}" (${target.pod} in namespace "${target.namespace}") cannot start: ${why}`, { hint });
 }

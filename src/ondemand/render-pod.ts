@@ -5,6 +5,7 @@
 //    (Completed) rather than be restarted;
 //  - the safeguard as the command of the container sshpod connects to (pod-watchdog.sh), running
 //    the template's own command, if it has one, beneath it;
+//  - for a kubectl workstation (workstation.ts): its ServiceAccount, kubeconfig volume and environment;
 //  - a generated name (`sshpod-<template>-xxxxx`), or for a shared template a name derived from
 //    what it is shared for, so that two connections starting at once cannot make two pods.
 import { SshpodError } from '../errors.ts';
@@ -12,6 +13,7 @@ import { DEFAULT_CONTAINER_ANNOTATION } from '../resolve/choose-container.ts';
 import { ANNOTATIONS, LABELS, MANAGED_BY, MANAGED_BY_LABEL, ownerLabelValue, type Owner } from './labels.ts';
 import type { PodTemplate, TemplateContainer } from './template.ts';
 import type { TemplateOptions } from './template-options.ts';
+import { withWorkstation, workstationOptions } from './workstation.ts';
 
 export interface RenderRequest {
   template: PodTemplate;
@@ -76,12 +78,14 @@ function chooseTemplateContainer(template: PodTemplate, wanted: string | undefin
 
 export function renderPod(request: RenderRequest): RenderedPod {
   const { template, options, owner } = request;
-  const spec: Record<string, unknown> = structuredClone(template.spec);
+  let spec: Record<string, unknown> = structuredClone(template.spec);
   const container = chooseTemplateContainer(template, request.container);
   if (options.idleSeconds > 0) {
     spec['containers'] = template.spec.containers.map((c) => (c.name === container ? underWatchdog(c, options.idleSeconds, request.watchdogScript, template.name) : structuredClone(c)));
   }
   spec['restartPolicy'] = 'Never';
+  const workstation = workstationOptions(template);
+  if (workstation) spec = withWorkstation(spec, container, workstation, { namespace: request.namespace, user: owner.kubeUser ?? owner.local });
 
   const labels: Record<string, string> = {
     ...template.labels,

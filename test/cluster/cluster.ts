@@ -14,6 +14,7 @@ import type { Json, KubeObject, Pod, StoredObject } from './api/types.ts';
 import type { ResourceType } from './api/resources.ts';
 import { findKind, resourceByName, resourceTypes } from './api/resources.ts';
 import { Authenticator } from './api/authn.ts';
+import { ServiceAccountTokens } from './api/service-account-tokens.ts';
 import { Authorizer } from './api/authz.ts';
 import type { AccessRule } from './api/authz.ts';
 import { RequestLog } from './api/request-log.ts';
@@ -502,6 +503,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubelet = new Kubelet(registry, runtime, { nodeName, hostIP, log });
     parts.kubelet = kubelet;
     const authenticator = new Authenticator();
+    const serviceAccountTokens = new ServiceAccountTokens(registry);
+    authenticator.addTokenAuthenticator((token) => serviceAccountTokens.authenticate(token));
     const authorizer = new Authorizer();
     authorizer.websocketUpgradeCreateCheck = options.websocketUpgradeCreateCheck ?? true;
     const requestLog = new RequestLog();
@@ -513,6 +516,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       authenticator,
       authorizer,
       requestLog,
+      serviceAccountTokens,
       handleFor: (uid) => kubelet.handleFor(uid),
       execProtocols: options.execProtocols,
       portForwardCloseDelayMs: options.portForwardCloseDelayMs,

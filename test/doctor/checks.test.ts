@@ -42,4 +42,9 @@ test('the permissions a target needs: both verbs for the WebSocket subresources;
     { verbs: ['create', 'get'], group: '', resource: 'pods', subresource: 'portforward', namespace: 'tools', ifRefused: PORTFORWARD_REFUSED },
   ]);
   assert.equal(permissionsFor(parseHostname('deployment--web.sshpod'), 'shop').at(-1)?.subresource, 'ephemeralcontainers');
+  assert.deepEqual(permissionsFor(parseHostname('template--kubectl.sshpod'), 'team', 'sshpod-kubectl').slice(0, 3), [
+    { verbs: ['create', 'get', 'delete', 'list'], group: '', resource: 'pods', namespace: 'team' },
+    { verbs: ['create'], group: '', resource: 'serviceaccounts', subresource: 'token', name: 'sshpod-kubectl', namespace: 'team' },
+    { verbs: ['get'], group: '', resource: 'configmaps', name: 'kube-root-ca.crt', namespace: 'team' },
+  ]);
 });

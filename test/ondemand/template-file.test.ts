@@ -31,12 +31,12 @@ test('the built-in debug template, its image from SSHPOD_DEBUG_IMAGE; a debug.ya
 });
 
 test('names: the files that can be hostnames, and the built-in ones', () => {
-  assert.deepEqual(templateNames(dir), ['broken', 'debug', 'python', 'two']);
-  assert.deepEqual(templateNames(join(dir, 'nowhere')), ['debug']);
+  assert.deepEqual(templateNames(dir), ['broken', 'debug', 'kubectl', 'python', 'two']);
+  assert.deepEqual(templateNames(join(dir, 'nowhere')), ['debug', 'kubectl']);
 });
 
 test('no such template: the message lists the ones there are', async () => {
-  await assert.rejects(loadTemplate('nope', dir), (error: Error & { hint?: string }) => /^no template "nope": there is no .*nope\.yaml$/.test(error.message) && /template--broken, template--debug, template--python/.test(error.hint ?? ''));
+  await assert.rejects(loadTemplate('nope', dir), (error: Error & { hint?: string }) => /^no template "nope": there is no .*nope\.yaml$/.test(error.message) && /template--broken, template--debug, template--kubectl, template--python/.test(error.hint ?? ''));
 });
 
 test('YAML mistakes name the line; several documents are refused', async () => {

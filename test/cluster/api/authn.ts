@@ -1,5 +1,6 @@
 // Authentication as kube-apiserver's union authenticator does it here: a client certificate
-// signed by the cluster CA (CN = user, O = groups) or a bearer token from the user table.
+// signed by the cluster CA (CN = user, O = groups), a bearer token from the user table, or one
+// another authenticator accepts (ServiceAccount tokens: service-account-tokens.ts).
 // Anything else is 401; there is no anonymous user.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -11,9 +12,14 @@ export interface UserInfo {
 
 export class Authenticator {
   private readonly tokens = new Map<string, UserInfo>();
+  private readonly tokenAuthenticators: Array<(token: string) => UserInfo | undefined> = [];
 
   addToken(token: string, user: UserInfo): void {
     this.tokens.set(token, user);
+  }
+
+  addTokenAuthenticator(authenticate: (token: string) => UserInfo | undefined): void {
+    this.tokenAuthenticators.push(authenticate);
   }
 
   authenticate(req: IncomingMessage): UserInfo | undefined {
@@ -30,7 +36,9 @@ export class Authenticator {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (m) {
-      const user = this.tokens.get(m[1] ?? '');
+      const token = m[1] ?? '';
+      let user = this.tokens.get(token);
+      for (const other of this.tokenAuthenticators) user ??= other(token);
       if (user) return { name: user.name, groups: [...user.groups, 'system:authenticated'] };
     }
     return undefined;

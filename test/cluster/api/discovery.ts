@@ -23,6 +23,7 @@ const subresourceKinds: Record<string, { kind: string; verbs: string[]; group?: 
   portforward: { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   log: { kind: 'Pod', verbs: ['get'] },
   ephemeralcontainers: { kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+  token: { kind: 'TokenRequest', verbs: ['create'], group: 'authentication.k8s.io', version: 'v1' },
 };
 
 function groupVersions(): { group: string; version: string }[] {

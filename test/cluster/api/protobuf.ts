@@ -92,6 +92,10 @@ const schema: Record<string, Spec> = {
   SelfSubjectAccessReviewSpec: { 1: 'resourceAttributes:ResourceAttributes', 2: 'nonResourceAttributes:NonResourceAttributes' },
   ResourceAttributes: { 1: 'namespace:s', 2: 'verb:s', 3: 'group:s', 4: 'version:s', 5: 'resource:s', 6: 'subresource:s', 7: 'name:s' },
   NonResourceAttributes: { 1: 'path:s', 2: 'verb:s' },
+  // authentication/v1 (kubectl create token)
+  TokenRequest: { 1: 'metadata:ObjectMeta', 2: 'spec:TokenRequestSpec' },
+  TokenRequestSpec: { 1: 'audiences:s[]', 4: 'expirationSeconds:i*', 3: 'boundObjectRef:BoundObjectReference' },
+  BoundObjectReference: { 1: 'kind:s', 2: 'apiVersion:s', 3: 'name:s', 4: 'uid:s' },
 };
 
 export class ProtobufError extends Error {}

@@ -65,6 +65,18 @@ export class Registry {
     return obj;
   }
 
+  /**
+   * The ServiceAccount admission plugin's check: a pod that names a ServiceAccount other than the
+   * `default` one (which the namespace controller may still be making) runs only if it exists.
+   */
+  private admitServiceAccount(pod: KubeObject, namespace: string, name: string): void {
+    const account = (pod as { spec?: { serviceAccountName?: string } }).spec?.serviceAccountName;
+    if (!account || account === 'default') return;
+    const accounts = resourceByName('serviceaccounts') as ResourceType;
+    if (this.store.get(accounts, namespace, account)) return;
+    throw status.forbidden({ group: '', resource: 'pods' }, name, `error looking up service account ${namespace}/${account}: serviceaccount "${account}" not found`);
+  }
+
   tryGet(type: ResourceType, namespace: string, name: string): StoredObject | undefined {
     return this.store.get(type, namespace, name);
   }
@@ -144,6 +156,7 @@ export class Registry {
     this.checkNamespace(type, meta.namespace ?? '', name);
     if (this.store.get(type, meta.namespace, name)) throw status.alreadyExists(type, name);
     if (type.kind === 'Service') this.allocateClusterIP(body);
+    if (type.kind === 'Pod') this.admitServiceAccount(body, meta.namespace ?? '', name);
 
     if (options.dryRun) {
       return { ...body, metadata: { ...meta, name, uid: meta.uid, resourceVersion: '', creationTimestamp: nowTimestamp() } } as StoredObject;

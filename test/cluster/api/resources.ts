@@ -1,7 +1,7 @@
 // The resource types the test cluster serves: the single table discovery, routing, validation,
 // defaulting and the generic REST handler read. Adding a plain stored resource is one entry here.
 
-export type Subresource = 'status' | 'scale' | 'exec' | 'attach' | 'portforward' | 'log' | 'ephemeralcontainers';
+export type Subresource = 'status' | 'scale' | 'exec' | 'attach' | 'portforward' | 'log' | 'ephemeralcontainers' | 'token';
 
 export interface ResourceType {
   group: string; // '' is the core group
@@ -29,7 +29,7 @@ export const resourceTypes: readonly ResourceType[] = [
   { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'], nameRule: 'label', generation: false },
   { group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], subresources: [], nameRule: 'subdomain', generation: false },
   { group: '', version: 'v1', resource: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, subresources: [], nameRule: 'subdomain', generation: false },
-  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: [], nameRule: 'subdomain', generation: false },
+  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: ['token'], nameRule: 'subdomain', generation: false },
   { group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [], nameRule: 'subdomain', generation: false },
   { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'], nameRule: 'subdomain', generation: false },
   { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'], nameRule: 'subdomain', generation: true },

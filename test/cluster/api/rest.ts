@@ -18,10 +18,12 @@ import type { AcceptedForm } from './http.ts';
 import { toTable } from './table.ts';
 import type { IncludeObject } from './table.ts';
 import { serveWatch } from './watch.ts';
+import type { ServiceAccountTokens } from './service-account-tokens.ts';
 
 export interface RestContext {
   registry: Registry;
   authorizer: Authorizer;
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 const patchTypes: Record<string, PatchType> = {
@@ -117,6 +119,13 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
   if (sub && !type.subresources.includes(sub as never)) throw status.pathNotFound();
   if (sub === 'ephemeralcontainers' && !registry.ephemeralContainersEnabled) throw status.pathNotFound();
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward') throw status.badRequest('Upgrade request required');
+  if (sub === 'token') {
+    // TokenRequest: only create, on a ServiceAccount by name.
+    if (info.verb !== 'create' || !ctx.serviceAccountTokens) throw status.methodNotAllowed(type, info.verb);
+    const body = parseBody(req, await readBody(req));
+    sendJson(res, 201, ctx.serviceAccountTokens.issue(namespace, info.name, body));
+    return 201;
+  }
   if (sub === 'log') {
     registry.get(type, namespace, info.name);
     res.writeHead(200, { 'Content-Type': 'text/plain' });

@@ -24,6 +24,7 @@ import { handleResourceRequest } from './rest.ts';
 import { openApiDocument, openApiRoot } from './openapi.ts';
 import { handlePodUpgrade, rejectUpgrade } from '../streams/upgrade.ts';
 import type { PodHandle } from '../runtime/types.ts';
+import type { ServiceAccountTokens } from './service-account-tokens.ts';
 
 export interface ApiServerOptions {
   host: string;
@@ -33,6 +34,7 @@ export interface ApiServerOptions {
   authenticator: Authenticator;
   authorizer: Authorizer;
   requestLog: RequestLog;
+  serviceAccountTokens?: ServiceAccountTokens;
   handleFor(uid: string): PodHandle | undefined;
   /** WebSocket exec protocols to accept; default all that streams/exec.ts implements. */
   execProtocols?: string[];
@@ -133,7 +135,7 @@ export class ApiServer {
     try {
       const user = this.admit(req, info, record);
       if (info.isResourceRequest && user) {
-        record.code = await handleResourceRequest(req, res, url, info, user, { registry: this.options.registry, authorizer: this.options.authorizer });
+        record.code = await handleResourceRequest(req, res, url, info, user, { registry: this.options.registry, authorizer: this.options.authorizer, ...(this.options.serviceAccountTokens ? { serviceAccountTokens: this.options.serviceAccountTokens } : {}) });
       } else {
         record.code = this.nonResource(req, res, info);
       }
