@@ -13,6 +13,7 @@ import { Backend, type AuthorizationMode } from './backend.ts';
 import { describeLocation, usersLocation, UsersSource } from './users-source.ts';
 import { Gateway } from './gateway.ts';
 import { fingerprint } from './users.ts';
+import { hostKeyModeProblem } from './host-key-mode.ts';
 
 export interface GatewayCliOptions {
   listen: string;
@@ -38,13 +39,14 @@ export function parseListen(value: string, what: string): { host: string; port: 
 
 function readHostKey(file: string): string {
   let mode: number;
+  let owner: number;
   try {
-    mode = statSync(file).mode;
+    ({ mode, uid: owner } = statSync(file));
   } catch (error) {
     throw new SshpodError('config', `cannot read the host key ${file}: ${(error as Error).message}`, { hint: 'make one with: ssh-keygen -t ed25519 -N "" -f FILE' });
   }
-  if ((mode & 0o077) !== 0) {
-    throw new SshpodError('config', `the host key ${file} can be read by other users (mode ${(mode & 0o777).toString(8)})`, { hint: `chmod 600 ${file} (in Kubernetes: defaultMode: 0400 on the Secret's volume)` });
+  if (hostKeyModeProblem(mode, owner === process.getuid?.())) {
+    throw new SshpodError('config', `the host key ${file} can be read by other users (mode ${(mode & 0o777).toString(8)})`, { hint: `chmod 600 ${file} (in Kubernetes: the Secret's volume with defaultMode 0440 and the pod's fsGroup, as in deploy/gateway/)` });
   }
   return readRegularFile(file, 64 * 1024);
 }
