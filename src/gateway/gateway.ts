@@ -17,6 +17,7 @@ import { forThePerson } from '../local-file-error.ts';
 import type { AuditLog } from './audit.ts';
 import type { Metrics } from './metrics.ts';
 import { RateLimiter, Slots, type Limits } from './limits.ts';
+import { RefusalAudit } from './refusal-audit.ts';
 import { findKey, fingerprint, type GatewayUser, type UserKey, type UserRegistry } from './users.ts';
 import type { Backend, ReachedTarget } from './backend.ts';
 import { bridgeSession } from './shell.ts';
@@ -60,6 +61,7 @@ export class Gateway {
   private readonly tcp: NetServer;
   private ssh!: SshServer;
   private readonly rate: RateLimiter;
+  private readonly refusals = new RefusalAudit();
   private readonly sessions: Slots;
   private readonly connections = new Set<Conn>();
   private unauthenticated = 0;
@@ -112,7 +114,8 @@ export class Gateway {
     metrics.add('sshpod_gateway_connections_total');
     const refuse = (reason: string): void => {
       metrics.add('sshpod_gateway_connections_refused_total', 1, { reason });
-      this.options.audit.write({ event: 'connection-refused', source: address, reason });
+      const line = this.refusals.take(address, reason);
+      if (line.write) this.options.audit.write({ event: 'connection-refused', source: address, reason, ...(line.suppressed > 0 ? { alsoRefused: line.suppressed } : {}) });
       socket.destroy();
     };
     if (this.draining) return refuse('shutting-down');
@@ -176,7 +179,11 @@ export class Gateway {
     conn.address ||= ip;
     client.on('error', () => undefined);
     let failures = 0;
-    client.on('authentication', (ctx) => this.onAuthentication(conn, ctx, () => ++failures));
+    client.on('authentication', (ctx) => {
+      // Requests already in flight when the tries ran out get no answer: the connection is ending.
+      if (failures >= this.options.limits.maxAuthTries) return;
+      this.onAuthentication(conn, ctx, () => ++failures);
+    });
     client.on('ready', () => {
       (conn as Conn & { authenticated: () => void }).authenticated();
       conn.lastActivity = Date.now();
@@ -200,8 +207,8 @@ export class Gateway {
           ...(ctx.method === 'publickey' ? { fingerprint: fingerprint(ctx.key.data), keyType: ctx.key.algo } : {}),
         });
         if (tries >= limits.maxAuthTries) {
+          // As sshd does: no further "try another" answer, the connection ends here.
           this.audit('auth-too-many', conn);
-          ctx.reject(['publickey']);
           conn.end();
           return;
         }
