@@ -2,7 +2,7 @@
 // real OpenSSH client through a gateway started as an administrator starts it (the built CLI):
 //  - load: `sessions` concurrent jump sessions (`ssh -J alice@gw root@pod--….sshpod`, each holding a
 //    command open) through one gateway process — all must succeed; the gateway's resident memory
-//    before and with them gives memory per session;
+//    before (after a few warm connections only) and with them gives memory per session;
 //  - transfers: `transfers` concurrent scp uploads and downloads through the gateway, each file's
 //    SHA-256 checked on both sides;
 //  - latency: `ssh … true` through the gateway (warm: the gateway remembers the pod's sshd) against
@@ -39,6 +39,8 @@ export interface GatewayBenchResult {
   gatewayRssBeforeMiB: number;
   gatewayRssWithSessionsMiB: number;
   memoryPerSessionKiB: number;
+  /** The gateway's peak resident memory over the whole run (the transfers included). */
+  gatewayPeakRssMiB: number;
   /** Seconds until every session was open (how long the load took to build, for the record). */
   sessionsOpenSeconds: number;
   transfers: number;
@@ -57,8 +59,9 @@ const TARGET = 'root@pod--load.namespace--bench.sshpod';
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-function rssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** VmRSS (resident now) or VmHWM (the peak) of a process, in MiB. */
+function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match?.[1] ?? NaN) / 1024;
 }
 
@@ -142,33 +145,11 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
       through.push(await timed(() => alice.ssh(['-J', 'gw', TARGET, 'true']), 'ssh through the gateway'));
     }
 
-    // Concurrent scp, each way, every file's checksum compared.
-    const files = Array.from({ length: transfers }, (_, i) => {
-      const data = randomBytes(megabytes * 1024 * 1024);
-      const local = join(home, `up-${i}.bin`);
-      writeFileSync(local, data);
-      return { local, back: join(home, `down-${i}.bin`), remote: `/tmp/scp-${i}.bin`, sum: sha256(data) };
-    });
-    const transferDeadline = 60_000 + megabytes * transfers * 1000;
-    let started = performance.now();
-    const ups = await Promise.all(files.map((f) => alice.scp(['-J', 'gw', f.local, `${TARGET}:${f.remote}`], { timeoutMs: transferDeadline })));
-    const transfersUpSeconds = (performance.now() - started) / 1000;
-    ups.forEach((r, i) => check(r, `scp up #${i}`));
-    const remoteSums = await alice.ssh(['-J', 'gw', TARGET, `sha256sum ${files.map((f) => f.remote).join(' ')}`]);
-    check(remoteSums, 'sha256sum in the pod');
-    started = performance.now();
-    const downs = await Promise.all(files.map((f) => alice.scp(['-J', 'gw', `${TARGET}:${f.remote}`, f.back], { timeoutMs: transferDeadline })));
-    const transfersDownSeconds = (performance.now() - started) / 1000;
-    downs.forEach((r, i) => check(r, `scp down #${i}`));
-    const checksumsEqual = files.every((f) => remoteSums.stdout.includes(`${f.sum}  ${f.remote}`) && sha256(readFileSync(f.back)) === f.sum);
-    if (!checksumsEqual) throw new Error(`gateway bench: a transferred file's checksum differs:\n${remoteSums.stdout}`);
-    check(await alice.ssh(['-J', 'gw', TARGET, 'rm -f /tmp/scp-*.bin']), 'clean-up in the pod');
-
     // The load: `sessions` held at once, at most `connecting` of them connecting at a time.
     const pid = gw.process.pid as number;
     const gatewayRssBeforeMiB = rssMiB(pid);
     const sessionDeadline = 300_000;
-    started = performance.now();
+    let started = performance.now();
     let next = 0;
     const opener = async (): Promise<void> => {
       while (next < sessions) {
@@ -190,11 +171,34 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     if (failed.length > 0) throw new Error(`gateway bench: ${failed.length} of ${sessions} sessions did not end cleanly: ${failed[0]?.stderr.trim()}`);
     held.length = 0;
 
+    // Concurrent scp, each way, every file's checksum compared.
+    const files = Array.from({ length: transfers }, (_, i) => {
+      const data = randomBytes(megabytes * 1024 * 1024);
+      const local = join(home, `up-${i}.bin`);
+      writeFileSync(local, data);
+      return { local, back: join(home, `down-${i}.bin`), remote: `/tmp/scp-${i}.bin`, sum: sha256(data) };
+    });
+    const transferDeadline = 60_000 + megabytes * transfers * 1000;
+    started = performance.now();
+    const ups = await Promise.all(files.map((f) => alice.scp(['-J', 'gw', f.local, `${TARGET}:${f.remote}`], { timeoutMs: transferDeadline })));
+    const transfersUpSeconds = (performance.now() - started) / 1000;
+    ups.forEach((r, i) => check(r, `scp up #${i}`));
+    const remoteSums = await alice.ssh(['-J', 'gw', TARGET, `sha256sum ${files.map((f) => f.remote).join(' ')}`]);
+    check(remoteSums, 'sha256sum in the pod');
+    started = performance.now();
+    const downs = await Promise.all(files.map((f) => alice.scp(['-J', 'gw', `${TARGET}:${f.remote}`, f.back], { timeoutMs: transferDeadline })));
+    const transfersDownSeconds = (performance.now() - started) / 1000;
+    downs.forEach((r, i) => check(r, `scp down #${i}`));
+    const checksumsEqual = files.every((f) => remoteSums.stdout.includes(`${f.sum}  ${f.remote}`) && sha256(readFileSync(f.back)) === f.sum);
+    if (!checksumsEqual) throw new Error(`gateway bench: a transferred file's checksum differs:\n${remoteSums.stdout}`);
+    check(await alice.ssh(['-J', 'gw', TARGET, 'rm -f /tmp/scp-*.bin']), 'clean-up in the pod');
+
     return {
       sessions,
       gatewayRssBeforeMiB,
       gatewayRssWithSessionsMiB,
       memoryPerSessionKiB: ((gatewayRssWithSessionsMiB - gatewayRssBeforeMiB) * 1024) / sessions,
+      gatewayPeakRssMiB: rssMiB(pid, 'VmHWM'),
       sessionsOpenSeconds,
       transfers,
       transferMiB: megabytes,
