@@ -22,6 +22,8 @@ import { findKey, fingerprint, type GatewayUser, type UserKey, type UserRegistry
 import type { Backend, ReachedTarget } from './backend.ts';
 import { bridgeSession } from './shell.ts';
 import { rejectWithDescription } from './channel-refusal.ts';
+import type { GatewayWeb } from './web.ts';
+import { WEB_SUBSYSTEM } from './web-sign-in.ts';
 
 export interface GatewayOptions {
   hostKeys: string[];
@@ -30,6 +32,8 @@ export interface GatewayOptions {
   audit: AuditLog;
   metrics: Metrics;
   limits: Limits;
+  /** `--web`: hands out sign-in links through the sshpod-web subsystem. */
+  web?: () => GatewayWeb | undefined;
 }
 
 interface Conn {
@@ -381,6 +385,17 @@ export class Gateway {
         done();
       },
       activity: () => (conn.lastActivity = Date.now()),
+      local: (subsystem) => {
+        const web = this.options.web?.();
+        if (subsystem !== WEB_SUBSYSTEM || !web) return undefined;
+        return (channel) => {
+          this.audit('web-link', conn);
+          channel.write(`${web.link(user.name, conn.socket.localAddress)}\n`);
+          channel.exit(0);
+          channel.end();
+          done();
+        };
+      },
     });
   }
 
