@@ -179,9 +179,20 @@ export class Gateway {
       return;
     }
     conn.ssh = client;
-    conn.end = () => client.end();
+    conn.end = () => {
+      // A polite end (SSH disconnect, then FIN) waits for the client's FIN; a client that stopped
+      // reading never sends it, so the socket goes a few seconds later in any case.
+      client.end();
+      setTimeout(() => socket?.destroy(), 5_000).unref();
+    };
     conn.address ||= ip;
-    client.on('error', () => undefined);
+    client.on('error', (error: Error & { level?: string }) => {
+      // ssh2's keep-alive gave up: the client answered none of them (stopped, or its network gone).
+      if (error.level === 'client-timeout') {
+        this.audit('keepalive-timeout', conn);
+        socket?.destroy();
+      }
+    });
     let failures = 0;
     client.on('authentication', (ctx) => {
       // Requests already in flight when the tries ran out get no answer: the connection is ending.

@@ -3,7 +3,7 @@
 // --max-auth-tries; one source address opening connections too fast is refused while another is
 // not; sessions beyond --max-sessions-per-user or --max-sessions are refused with words, and
 // accepted again once others end; a connection idle for --idle-timeout is closed while a busy one
-// lives on. Each bound is its own gateway (started as an administrator would, small limits), on one
+// lives on; a client that stops answering keep-alives is dropped. Each bound is its own gateway (started as an administrator would, small limits), on one
 // test cluster. Audit lines and metrics say what happened; nothing here measures time.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -197,6 +197,37 @@ describe('sshpod gateway: limits', { skip: e2eSkipReason() }, () => {
       assert.equal(lived.code, 0, lived.stderr);
       assert.equal(lived.stdout, 'tick\n'.repeat(12));
       assert.equal(count(gw, (r) => r.event === 'idle-timeout'), 1);
+    });
+  });
+
+  describe('keep-alives', () => {
+    let gw: Gateway;
+    before(async () => {
+      gw = await start(['alice'], ['--keepalive', '1', '--idle-timeout', '0']);
+    });
+
+    test('a client that stops answering keep-alives is dropped; one that answers stays', async () => {
+      const alice = gw.person('alice');
+      const frozen = hold(gw, alice);
+      const alive = hold(gw, alice);
+      await waitForCount(gw, 'two sessions', (r) => r.event === 'channel-open' && r['type'] === 'session', 2);
+      // ssh2 counts unanswered keep-alives from the last packet: both connections are quiet now.
+      const connections = gw.audit().filter((r) => r.event === 'auth-success').map((r) => r['connection']);
+      // A stopped ssh keeps its TCP connection (the kernel still acknowledges) but answers nothing.
+      frozen.child.kill('SIGSTOP');
+      try {
+        const dropped = await gw.waitForAudit('the frozen client dropped', (r) => r.event === 'keepalive-timeout' && connections.includes(r['connection']), 60_000);
+        await gw.waitForAudit('its connection closed', (r) => r.event === 'connection-closed' && r['connection'] === dropped['connection'], 60_000);
+      } finally {
+        frozen.child.kill('SIGCONT');
+      }
+      assert.equal((await frozen.done).code, 255);
+      // The other one, answering all along, still works.
+      alive.release();
+      const ended = await alive.done;
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.equal(ended.stdout, 'released\n');
+      assert.equal(count(gw, (r) => r.event === 'idle-timeout'), 0);
     });
   });
 });
