@@ -208,6 +208,7 @@ Examples:
     .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics')
     .addOption(new Option('--authorization <mode>', 'impersonate: the cluster decides, acting as each user; static: the allow lists of the users file').choices(['impersonate', 'static']).default('impersonate'))
     .option('--templates <dir>', 'where template--NAME finds NAME.yaml (besides the built-in templates)')
+    .option('--web <host:port>', 'also serve the web terminal there; sign in with: ssh -p PORT USER@GATEWAY -s sshpod-web')
     .option('--reload <seconds>', 'how often to look for changed users', gatewayNumber, 2)
     .option('--auth-timeout <seconds>', 'time to authenticate', gatewayNumber)
     .option('--max-auth-tries <n>', 'failed attempts per connection', gatewayNumber)

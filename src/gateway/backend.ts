@@ -84,6 +84,21 @@ export class Backend {
     return (await this.connection(undefined)).api;
   }
 
+  /** The API as `user` (impersonating) for a context: the web terminal's connections (impersonation only). */
+  async apiAs(user: GatewayUser, context: string | undefined): Promise<{ api: KubeApi; context: string; namespace: string }> {
+    const { selected, api } = await this.connection(context);
+    return { api: api.impersonating(user.kubeUser, user.groups), context: selected.context, namespace: selected.namespace };
+  }
+
+  /** The kubeconfig's contexts (what the web page offers). */
+  contexts(): { names: string[]; current: string } {
+    return { names: this.options.kubeConfig.getContexts().map((c) => c.name), current: this.options.kubeConfig.getCurrentContext() };
+  }
+
+  get templatesDir(): string | undefined {
+    return this.options.templatesDir;
+  }
+
   /** Whether `user` may try `host` at all (static mode); impersonation leaves it to the cluster. */
   private authorize(user: GatewayUser, host: string): void {
     if (this.options.mode !== 'static') return;

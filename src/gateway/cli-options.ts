@@ -20,6 +20,7 @@ export function gatewayOptions(options: Record<string, unknown>): GatewayCliOpti
     ...(options['audit'] ? { audit: options['audit'] as string } : {}),
     ...(options['metrics'] ? { metrics: options['metrics'] as string } : {}),
     ...(options['templates'] ? { templates: options['templates'] as string } : {}),
+    ...(options['web'] ? { web: options['web'] as string } : {}),
     authorization: options['authorization'] as AuthorizationMode,
     reloadSeconds: Math.max(1, options['reload'] as number),
     limits,

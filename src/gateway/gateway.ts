@@ -17,10 +17,13 @@ import { forThePerson } from '../local-file-error.ts';
 import type { AuditLog } from './audit.ts';
 import type { Metrics } from './metrics.ts';
 import { RateLimiter, Slots, type Limits } from './limits.ts';
+import { RefusalAudit } from './refusal-audit.ts';
 import { findKey, fingerprint, type GatewayUser, type UserKey, type UserRegistry } from './users.ts';
 import type { Backend, ReachedTarget } from './backend.ts';
 import { bridgeSession } from './shell.ts';
 import { rejectWithDescription } from './channel-refusal.ts';
+import type { GatewayWeb } from './web.ts';
+import { WEB_SUBSYSTEM } from './web-sign-in.ts';
 
 export interface GatewayOptions {
   hostKeys: string[];
@@ -29,6 +32,8 @@ export interface GatewayOptions {
   audit: AuditLog;
   metrics: Metrics;
   limits: Limits;
+  /** `--web`: hands out sign-in links through the sshpod-web subsystem. */
+  web?: () => GatewayWeb | undefined;
 }
 
 interface Conn {
@@ -60,6 +65,7 @@ export class Gateway {
   private readonly tcp: NetServer;
   private ssh!: SshServer;
   private readonly rate: RateLimiter;
+  private readonly refusals = new RefusalAudit();
   private readonly sessions: Slots;
   private readonly connections = new Set<Conn>();
   private unauthenticated = 0;
@@ -112,7 +118,8 @@ export class Gateway {
     metrics.add('sshpod_gateway_connections_total');
     const refuse = (reason: string): void => {
       metrics.add('sshpod_gateway_connections_refused_total', 1, { reason });
-      this.options.audit.write({ event: 'connection-refused', source: address, reason });
+      const line = this.refusals.take(address, reason);
+      if (line.write) this.options.audit.write({ event: 'connection-refused', source: address, reason, ...(line.suppressed > 0 ? { alsoRefused: line.suppressed } : {}) });
       socket.destroy();
     };
     if (this.draining) return refuse('shutting-down');
@@ -172,11 +179,26 @@ export class Gateway {
       return;
     }
     conn.ssh = client;
-    conn.end = () => client.end();
+    conn.end = () => {
+      // A polite end (SSH disconnect, then FIN) waits for the client's FIN; a client that stopped
+      // reading never sends it, so the socket goes a few seconds later in any case.
+      client.end();
+      setTimeout(() => socket?.destroy(), 5_000).unref();
+    };
     conn.address ||= ip;
-    client.on('error', () => undefined);
+    client.on('error', (error: Error & { level?: string }) => {
+      // ssh2's keep-alive gave up: the client answered none of them (stopped, or its network gone).
+      if (error.level === 'client-timeout') {
+        this.audit('keepalive-timeout', conn);
+        socket?.destroy();
+      }
+    });
     let failures = 0;
-    client.on('authentication', (ctx) => this.onAuthentication(conn, ctx, () => ++failures));
+    client.on('authentication', (ctx) => {
+      // Requests already in flight when the tries ran out get no answer: the connection is ending.
+      if (failures >= this.options.limits.maxAuthTries) return;
+      this.onAuthentication(conn, ctx, () => ++failures);
+    });
     client.on('ready', () => {
       (conn as Conn & { authenticated: () => void }).authenticated();
       conn.lastActivity = Date.now();
@@ -200,8 +222,8 @@ export class Gateway {
           ...(ctx.method === 'publickey' ? { fingerprint: fingerprint(ctx.key.data), keyType: ctx.key.algo } : {}),
         });
         if (tries >= limits.maxAuthTries) {
+          // As sshd does: no further "try another" answer, the connection ends here.
           this.audit('auth-too-many', conn);
-          ctx.reject(['publickey']);
           conn.end();
           return;
         }
@@ -374,6 +396,17 @@ export class Gateway {
         done();
       },
       activity: () => (conn.lastActivity = Date.now()),
+      local: (subsystem) => {
+        const web = this.options.web?.();
+        if (subsystem !== WEB_SUBSYSTEM || !web) return undefined;
+        return (channel) => {
+          this.audit('web-link', conn);
+          channel.write(`${web.link(user.name, conn.socket.localAddress)}\n`);
+          channel.exit(0);
+          channel.end();
+          done();
+        };
+      },
     });
   }
 

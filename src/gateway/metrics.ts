@@ -70,12 +70,18 @@ function labelText(labels: Record<string, string>): string {
   return `{${entries.map(([key, value]) => `${key}="${value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`).join(',')}}`;
 }
 
-/** Serves GET /metrics (anything else: 404) until closed. */
+/**
+ * Serves GET /metrics and GET /healthz (anything else: 404) until closed. The server starts once the
+ * users are loaded and SSH listens, and closes at SIGTERM: /healthz is the Deployment's readiness.
+ */
 export function serveMetrics(metrics: Metrics, host: string, port: number): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(metrics.render());
+    } else if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok\n');
     } else {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('not found\n');

@@ -13,6 +13,7 @@ import { Backend, type AuthorizationMode } from './backend.ts';
 import { describeLocation, usersLocation, UsersSource } from './users-source.ts';
 import { Gateway } from './gateway.ts';
 import { fingerprint } from './users.ts';
+import { hostKeyModeProblem } from './host-key-mode.ts';
 
 export interface GatewayCliOptions {
   listen: string;
@@ -24,6 +25,8 @@ export interface GatewayCliOptions {
   templates?: string;
   reloadSeconds: number;
   limits: Partial<Limits>;
+  /** HOST:PORT for the web terminal (impersonation only). */
+  web?: string;
 }
 
 /** HOST:PORT, [IPv6]:PORT or PORT (loopback). */
@@ -38,13 +41,14 @@ export function parseListen(value: string, what: string): { host: string; port: 
 
 function readHostKey(file: string): string {
   let mode: number;
+  let owner: number;
   try {
-    mode = statSync(file).mode;
+    ({ mode, uid: owner } = statSync(file));
   } catch (error) {
     throw new SshpodError('config', `cannot read the host key ${file}: ${(error as Error).message}`, { hint: 'make one with: ssh-keygen -t ed25519 -N "" -f FILE' });
   }
-  if ((mode & 0o077) !== 0) {
-    throw new SshpodError('config', `the host key ${file} can be read by other users (mode ${(mode & 0o777).toString(8)})`, { hint: `chmod 600 ${file} (in Kubernetes: defaultMode: 0400 on the Secret's volume)` });
+  if (hostKeyModeProblem(mode, owner === process.getuid?.())) {
+    throw new SshpodError('config', `the host key ${file} can be read by other users (mode ${(mode & 0o777).toString(8)})`, { hint: `chmod 600 ${file} (in Kubernetes: the Secret's volume with defaultMode 0440 and the pod's fsGroup, as in deploy/gateway/)` });
   }
   return readRegularFile(file, 64 * 1024);
 }
@@ -66,6 +70,11 @@ export { LIMIT_FLAGS };
 export async function runGateway(options: GatewayCliOptions): Promise<never> {
   const listen = parseListen(options.listen, '--listen');
   const metricsAt = options.metrics ? parseListen(options.metrics, '--metrics') : undefined;
+  const webAt = options.web ? parseListen(options.web, '--web') : undefined;
+  if (webAt && options.authorization !== 'impersonate') {
+    // The page lists namespaces and pods: only the cluster, acting as the person, can bound that.
+    throw new SshpodError('usage', '--web needs --authorization impersonate', { hint: 'the web terminal acts as each person through impersonation; the static allow lists cannot bound what the page lists' });
+  }
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const audit = new AuditLog(options.audit);
   const metrics = new Metrics();
@@ -104,13 +113,19 @@ export async function runGateway(options: GatewayCliOptions): Promise<never> {
     return fingerprint(first.getPublicSSH());
   });
 
-  const gateway = await Gateway.start({ hostKeys, users: () => users.users, backend, audit, metrics, limits }, listen.host, listen.port);
+  let web: import('./web.ts').GatewayWeb | undefined;
+  const gateway = await Gateway.start({ hostKeys, users: () => users.users, backend, audit, metrics, limits, web: () => web }, listen.host, listen.port);
+  if (webAt) {
+    const { startGatewayWeb } = await import('./web.ts');
+    web = await startGatewayWeb({ host: webAt.host, port: webAt.port, backend, users: () => users.users, audit });
+  }
   const metricsServer = metricsAt ? await serveMetrics(metrics, metricsAt.host, metricsAt.port) : undefined;
   const at = gateway.address();
   audit.write({
     event: 'listening',
     address: `${at.host}:${at.port}`,
     metrics: metricsServer ? `${metricsAt?.host}:${(metricsServer.address() as { port: number }).port}` : undefined,
+    web: web ? `${web.address().host}:${web.address().port}` : undefined,
     authorization: options.authorization,
     hostKey: hostKeyFingerprints.join(' '),
   });
@@ -123,8 +138,7 @@ export async function runGateway(options: GatewayCliOptions): Promise<never> {
       audit.write({ event: 'signal', signal });
       users.stop();
       metricsServer?.close();
-      void gateway
-        .shutdown()
+      void Promise.all([gateway.shutdown(), web?.close()])
         .then(() => audit.close())
         .finally(() => process.exit(0));
     };

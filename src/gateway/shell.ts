@@ -17,6 +17,8 @@ export interface SessionHooks {
   opened(kind: 'shell' | 'exec' | 'subsystem', detail: string | undefined): void;
   closed(result: { kind: string; command?: string; exitStatus?: number; exitSignal?: string; bytesUp: number; bytesDown: number; durationMs: number }): void;
   activity(): void;
+  /** A subsystem the gateway answers itself (the web sign-in link), instead of the pod. */
+  local?(subsystem: string): ((channel: ServerChannel) => void) | undefined;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -137,5 +139,12 @@ export function bridgeSession(session: Session, hooks: SessionHooks): void {
 
   session.on('shell', (accept, reject) => start('shell', accept, reject));
   session.on('exec', (accept, reject, info) => start('exec', accept, reject, info.command));
-  session.on('subsystem', (accept, reject, info) => start('subsystem', accept, reject, info.name));
+  session.on('subsystem', (accept, reject, info) => {
+    const serve = hooks.local?.(info.name);
+    if (!serve) return start('subsystem', accept, reject, info.name);
+    if (started) return void reject();
+    started = true;
+    const channel = accept();
+    if (channel) serve(channel);
+  });
 }

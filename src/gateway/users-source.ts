@@ -5,7 +5,7 @@
 // users as they were and says why (audit event users-reload-failed); the first load must succeed.
 import { statSync } from 'node:fs';
 import type { KubeApi } from '../kube/api.ts';
-import { SshpodError } from '../errors.ts';
+import { isSshpodError, SshpodError } from '../errors.ts';
 import { readRegularFile } from '../local-file.ts';
 import { parseUsers, type UserRegistry } from './users.ts';
 
@@ -47,12 +47,24 @@ async function readText(location: UsersLocation, api: KubeApi | undefined): Prom
   }
   if (!api) throw new Error('no API connection for the users');
   const resource = location.kind === 'configmap' ? 'configmaps' : 'secrets';
-  const object = await api.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${location.namespace}/${resource}/${location.name}`, {
-    verb: 'get',
-    resource,
-    namespace: location.namespace,
-    name: location.name,
-  });
+  let object: { data?: Record<string, string> };
+  try {
+    object = await api.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${location.namespace}/${resource}/${location.name}`, {
+      verb: 'get',
+      resource,
+      namespace: location.namespace,
+      name: location.name,
+    });
+  } catch (error) {
+    // The connect path's hint (rights on pods) would mislead here: this is the gateway's own read.
+    if (isSshpodError(error) && error.kind === 'forbidden') {
+      throw new SshpodError('forbidden', error.message, {
+        hint: `give the gateway's own identity get on ${resource} "${location.name}" in namespace "${location.namespace}" (as deploy/gateway/users-role.yaml does)`,
+        cause: error,
+      });
+    }
+    throw error;
+  }
   const value = object.data?.[USERS_KEY];
   if (value === undefined) throw new SshpodError('config', `${describeLocation(location)} has no key ${USERS_KEY}`, { hint: `put the users file under data.${USERS_KEY}` });
   return location.kind === 'secret' ? Buffer.from(value, 'base64').toString('utf8') : value;

@@ -103,7 +103,15 @@ export async function startGateway(cluster: Cluster, options: { users: (keys: Re
       await pause(50);
     }
   };
-  const listening = await waitForAudit('listening', (r) => r.event === 'listening');
+  let listening: AuditRecord;
+  try {
+    listening = await waitForAudit('listening', (r) => r.event === 'listening');
+  } catch (error) {
+    // A gateway that did not start leaves nothing behind either.
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const port = Number(String(listening['address']).split(':').pop());
   const metricsPort = Number(String(listening['metrics']).split(':').pop());
   const knownHosts = join(dir, 'known_hosts');

@@ -140,6 +140,17 @@ export function applyDefaults(obj: KubeObject, creating: boolean): void {
       defaultTemplate(s);
       break;
     }
+    case 'Secret': {
+      // stringData is write-only: kube-apiserver folds it into data (base64), winning over data's keys.
+      const secret = obj as unknown as { data?: Record<string, string>; stringData?: Record<string, string>; type?: string };
+      if (secret.stringData) {
+        secret.data = { ...(secret.data ?? {}) };
+        for (const [key, value] of Object.entries(secret.stringData)) secret.data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+        delete secret.stringData;
+      }
+      secret.type ??= 'Opaque';
+      break;
+    }
     case 'Namespace': {
       obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
       obj.spec = { finalizers: ['kubernetes'], ...(spec ?? {}) };

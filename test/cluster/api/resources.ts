@@ -13,8 +13,8 @@ export interface ResourceType {
   shortNames?: string[];
   categories?: string[];
   subresources: Subresource[];
-  /** Name rule kube-apiserver applies: most objects are DNS-1123 subdomains, a few are labels. */
-  nameRule: 'subdomain' | 'label';
+  /** Name rule kube-apiserver applies: most objects are DNS-1123 subdomains, a few are labels, RBAC's are path segments. */
+  nameRule: 'subdomain' | 'label' | 'path';
   /** apps and batch objects carry metadata.generation, bumped on every spec change. */
   generation: boolean;
   /** Only `create` exists (e.g. SelfSubjectAccessReview). */
@@ -37,6 +37,12 @@ export const resourceTypes: readonly ResourceType[] = [
   { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'], nameRule: 'subdomain', generation: true },
   { group: 'apps', version: 'v1', resource: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status'], nameRule: 'subdomain', generation: true },
   { group: 'batch', version: 'v1', resource: 'jobs', singular: 'job', kind: 'Job', namespaced: true, categories: ['all'], subresources: ['status'], nameRule: 'subdomain', generation: true },
+  // RBAC objects are stored and validated (so manifests such as deploy/gateway/ can be applied and
+  // dry-run), but they do not authorise: the cluster's allow()/deny() table does (authz.ts).
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false, subresources: [], nameRule: 'path', generation: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, subresources: [], nameRule: 'path', generation: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', singular: 'role', kind: 'Role', namespaced: true, subresources: [], nameRule: 'path', generation: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, subresources: [], nameRule: 'path', generation: false },
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, subresources: [], nameRule: 'subdomain', generation: false, createOnly: true },
 ];
 

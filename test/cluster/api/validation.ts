@@ -5,6 +5,7 @@ import type { FieldError } from './status.ts';
 import type { ResourceType } from './resources.ts';
 import type { Container, EphemeralContainer, KubeObject, LabelSelector, PodSpec, WorkloadSpec } from './types.ts';
 import { labelSelectorToRequirements, matchesLabels } from './selectors.ts';
+import { pathSegmentName, validateRbac } from './rbac-validation.ts';
 
 const labelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const subdomainFmt = `${labelFmt}(\\.${labelFmt})*`;
@@ -34,7 +35,7 @@ export function dns1123Label(value: string): string[] {
 }
 
 export function validateName(type: ResourceType, name: string, field = 'metadata.name'): FieldError[] {
-  const check = type.nameRule === 'label' ? dns1123Label : dns1123Subdomain;
+  const check = type.nameRule === 'label' ? dns1123Label : type.nameRule === 'path' ? pathSegmentName : dns1123Subdomain;
   return check(name).map((detail) => ({ type: 'Invalid', field, value: name, detail }));
 }
 
@@ -143,6 +144,12 @@ export function validateObject(type: ResourceType, obj: KubeObject): FieldError[
       }
       break;
     }
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      errors.push(...validateRbac(type.kind, obj as unknown as Record<string, unknown>));
+      break;
     case 'Job': {
       const w = spec as WorkloadSpec | undefined;
       if (!w?.template) {
