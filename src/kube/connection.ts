@@ -32,6 +32,15 @@ export interface ConnectionOptions {
   impersonate?: { user: string; groups?: string[] };
 }
 
+/** Errors of a request written on a reused kept-alive socket that the other end had closed. */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE']);
+
+class StaleSocket extends Error {
+  constructor(override readonly cause: unknown) {
+    super('stale kept-alive socket');
+  }
+}
+
 export class ApiConnection implements KubeApi {
   readonly server: URL;
   readonly context: string;
@@ -135,7 +144,7 @@ export class ApiConnection implements KubeApi {
       // read it as the start of the next request on the kept-alive connection.
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const send = (): Promise<{ status: number; body: string }> => new Promise<{ status: number; body: string }>((resolve, reject) => {
       const request = transport.request(url, { method, agent: this.agent, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -149,14 +158,22 @@ export class ApiConnection implements KubeApi {
         request.destroy();
         reject(timeoutError(this, operation, this.timeoutMs));
       }, this.timeoutMs);
-      request.on('error', (error) => {
+      request.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(error);
+        reject(request.reusedSocket && STALE_SOCKET.has(error.code ?? '') ? new StaleSocket(error) : error);
       });
       request.end(payload);
-    }).catch((error: unknown) => {
-      throw error instanceof SshpodError ? error : transportError(error, this);
     });
+    // A kept-alive connection the server (or a load balancer) closed while it sat idle fails the
+    // next request written on it before the server read a byte of it: that request is sent once
+    // more on a new connection. Without this, a gateway or web server idle for a few seconds lost
+    // the DELETE of an on-demand pod at logout.
+    const { status, body } = await send()
+      .catch((error: unknown) => (error instanceof StaleSocket ? send() : Promise.reject(error)))
+      .catch((error: unknown) => {
+        const cause = error instanceof StaleSocket ? error.cause : error;
+        throw cause instanceof SshpodError ? cause : transportError(cause, this);
+      });
     log.debug(`${method} ${url.pathname}${url.search} → ${status} (${(performance.now() - started).toFixed(0)} ms)`);
     if (status === 401 && !retried && (await this.renewCredential())) return this.request(method, path, operation, options, true);
     if (status < 200 || status >= 300) throw apiError(status, body, operation, this.context);
