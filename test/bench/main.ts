@@ -25,6 +25,10 @@
 //   parallel  32 simultaneous first connections to one fresh pod
 //   memory    peak RSS of the `sshpod proxy` process during the scp transfers
 //   web       the web terminal's page, plain and gzip, and `sshpod web` start to its URL (web.ts)
+//   workstation  (own cluster) first `ssh … true` to template--kubectl against template--debug,
+//             seconds and API requests (workstation.ts)
+//   gateway   (own cluster, ~3 min) 200 sessions held through one gateway, 20 scp each way, memory
+//             per session, warm `ssh … true` through the gateway against the ProxyCommand (gateway.ts)
 //   exec_transport  (own cluster, after the rest) cold, warm and scp 64 MiB up and down with
 //             SSHPOD_TRANSPORT=port-forward and =exec side by side (exec-transport.ts)
 import { Command } from 'commander';
@@ -48,6 +52,8 @@ import { TARGETS, targetRows, type Figures } from './targets.ts';
 import { changeTree, writeTree } from './tree.ts';
 import { benchExecTransport } from './exec-transport.ts';
 import { benchWeb } from './web.ts';
+import { benchGateway } from './gateway.ts';
+import { benchWorkstation } from './workstation.ts';
 
 
 const options = new Command('bench')
@@ -55,7 +61,7 @@ const options = new Command('bench')
   .option('--transfer-runs <n>', 'runs per throughput case', positive, 3)
   .option('--json <file>', 'where to write the JSON summary', join(process.cwd(), 'bench-results.json'))
   .option('--reference <binary>', 'also measure this ProxyCommand program (e.g. the Rust sshpod) on the cold and warm cases')
-  .option('--skip <sections>', 'comma-separated sections to leave out: exec-transport, web', (value: string) => value.split(',').map((s) => s.trim()), [] as string[])
+  .option('--skip <sections>', 'comma-separated sections to leave out: exec-transport, web, workstation, gateway', (value: string) => value.split(',').map((s) => s.trim()), [] as string[])
   .option('--real', 'against a real Kubernetes (v1.20 built from Debian\'s source, test/real/cluster) instead of the stand-in')
   .parse(process.argv)
   .opts<{ runs: number; transferRuns: number; json: string; reference?: string; real?: boolean; skip: string[] }>();
@@ -383,6 +389,20 @@ async function main(): Promise<void> {
     const web = await benchWeb({ runs: Math.min(options.runs, 5) });
     results['web'] = web;
     table.push(['web', `page ${Math.round(web.pageBytes / 1024)} KiB, ${Math.round(web.pageGzipBytes / 1024)} KiB gzip; start to URL ${Math.round(web.startupMs)} ms (median)`, '']);
+  }
+
+  if (!options.skip.includes('workstation')) {
+    say('workstation: first connection to template--kubectl against template--debug');
+    const row = await benchWorkstation({ runs: Math.min(options.runs, 5) });
+    results['workstation'] = row;
+    table.push(['workstation', `template--kubectl ${round(row.kubectlSeconds)} s, ${row.kubectlRequests} API requests; template--debug ${round(row.debugSeconds)} s, ${row.debugRequests} (medians)`, '']);
+  }
+
+  if (!options.skip.includes('gateway')) {
+    say('gateway: 200 sessions and 20 scp each way through one gateway');
+    const row = await benchGateway({ runs: Math.min(options.runs, 9) });
+    results['gateway'] = row;
+    table.push(['gateway', `${row.sessions} sessions: ${round(row.gatewayRssBeforeMiB, 1)} → ${round(row.gatewayRssWithSessionsMiB, 1)} MiB (${Math.round(row.memoryPerSessionKiB)} KiB each), peak ${round(row.gatewayPeakRssMiB, 1)} MiB; warm ${round(row.gatewaySeconds)} s against ${round(row.directSeconds)} s direct`, '']);
   }
 
   if (!options.skip.includes('exec-transport')) {
