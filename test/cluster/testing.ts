@@ -1,6 +1,8 @@
 // Shared by every suite that runs the test cluster or its parts: whether they can run here, and
 // waiting for what becomes true on its own.
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { StatusError } from './api/status.ts';
 
 /** Why the cluster suites cannot run here, or undefined when they can. */
 export function clusterSkipReason(): string | undefined {
@@ -16,4 +18,15 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
     if (await check()) return;
   }
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+}
+
+/** The Status a call into the API's pure parts refused with (the test fails if it did not refuse). */
+export function statusOf(fn: () => unknown): { code: number; reason?: string; message?: string } {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StatusError) return error.status;
+    throw error;
+  }
+  assert.fail('expected a Status error');
 }

@@ -210,3 +210,14 @@ export const countSshdListeners = `n=0; word=listen; for p in /proc/[0-9]*; do
   [ -r "$p/cmdline" ] || continue
   case "$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)" in *sshd*"[\${word}er]"*) n=$((n+1)) ;; esac
 done; echo $n`;
+
+/** Polls `check` every 100 ms until it gives a value (not undefined or false); past `timeoutMs`, fails naming `what`. */
+export async function waitUntil<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

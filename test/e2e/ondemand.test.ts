@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { e2eSkipReason, hasStackTrace, sshOptions, sshpodLines, startE2E, type E2E } from './harness.ts';
+import { e2eSkipReason, hasStackTrace, sshOptions, sshpodLines, startE2E, waitUntil, type E2E } from './harness.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=sshpod';
 
@@ -66,19 +66,7 @@ spec:
 `,
 };
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-async function waitUntil<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(100);
-  }
-}
 
 /** Processes whose environment has HOME=home (this suite's ssh, sshpod and guards only). */
 function processesOf(home: string, match: (cmdline: string) => boolean): number[] {

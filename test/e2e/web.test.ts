@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Browser, browserSkipReason, type Page } from './browser.ts';
-import { container, e2eSkipReason, hasStackTrace, pod, repo, run, sshpodBin, sshpodLines, startE2E, type E2E } from './harness.ts';
+import { container, e2eSkipReason, hasStackTrace, pod, repo, run, sshpodBin, sshpodLines, startE2E, waitUntil, type E2E } from './harness.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=sshpod';
 /** The server's heartbeat time (seconds): an on-demand pod outlives its page by this long. */
@@ -45,15 +45,6 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitUntil<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(100);
-  }
-}
 
 interface WebServer {
   child: ChildProcess;

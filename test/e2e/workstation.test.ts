@@ -15,7 +15,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { e2eSkipReason, hasStackTrace, run, sshpodBin, sshpodLines, startE2E, type E2E } from './harness.ts';
+import { e2eSkipReason, hasStackTrace, run, sshpodBin, sshpodLines, startE2E, waitUntil, type E2E } from './harness.ts';
 import { routeKubernetesService } from '../cluster/kube-service-route.ts';
 import { GATEWAY_SA, startGateway } from './gateway-fixture.ts';
 
@@ -32,19 +32,7 @@ interface PodObject {
   status?: { phase?: string };
 }
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-async function waitUntil<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(100);
-  }
-}
 
 describe('kubectl workstation: template--kubectl', { skip: e2eSkipReason() }, () => {
   let e: E2E;

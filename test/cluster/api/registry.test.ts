@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from './store.ts';
 import { Registry } from './registry.ts';
-import { StatusError } from './status.ts';
+import { statusOf } from '../testing.ts';
 import { resourceByName } from './resources.ts';
 import type { ResourceType } from './resources.ts';
 import type { Pod, Workload } from './types.ts';
@@ -18,16 +18,6 @@ function registry(): Registry {
 }
 
 const pod = (name: string, extra: object = {}) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, ...extra }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-
-function statusOf(fn: () => unknown): { code: number; reason?: string; message?: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StatusError) return error.status;
-    throw error;
-  }
-  assert.fail('expected a Status error');
-}
 
 test('create fills system fields and defaults, as kube-apiserver does', () => {
   const r = registry();

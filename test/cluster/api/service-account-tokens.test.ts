@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from './store.ts';
 import { Registry } from './registry.ts';
-import { StatusError } from './status.ts';
+import { statusOf } from '../testing.ts';
 import { resourceByName, type ResourceType } from './resources.ts';
 import { ServiceAccountTokens } from './service-account-tokens.ts';
 
@@ -28,16 +28,6 @@ function setup(): { registry: Registry; tokens: ServiceAccountTokens; clock: { n
 
 function boundRequest(uid: string, seconds = 600, name = 'ws'): object {
   return { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid } } };
-}
-
-function statusOf(fn: () => unknown): { code: number; reason?: string; message?: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StatusError) return error.status;
-    throw error;
-  }
-  assert.fail('expected a Status error');
 }
 
 test('a pod-bound token: issued with its expiry, accepted as the ServiceAccount, with its groups', () => {
