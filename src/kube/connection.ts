@@ -34,6 +34,7 @@ export interface ConnectionOptions {
 
 /** Errors of a request written on a reused kept-alive socket that the other end had closed. */
 const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE']);
+const STALE_SOCKET_ATTEMPTS = 4;
 
 class StaleSocket extends Error {
   constructor(override readonly cause: unknown) {
@@ -165,11 +166,19 @@ export class ApiConnection implements KubeApi {
       request.end(payload);
     });
     // A kept-alive connection the server (or a load balancer) closed while it sat idle fails the
-    // next request written on it before the server read a byte of it: that request is sent once
-    // more on a new connection. Without this, a gateway or web server idle for a few seconds lost
-    // the DELETE of an on-demand pod at logout.
-    const { status, body } = await send()
-      .catch((error: unknown) => (error instanceof StaleSocket ? send() : Promise.reject(error)))
+    // next request written on it before the server read a byte of it: that request is sent again,
+    // on the next pooled connection or a new one (a few times: after a burst, several pooled
+    // connections may have gone stale together). Without this, a gateway or web server idle for a
+    // few seconds lost the DELETE of an on-demand pod at logout.
+    const sendPastStaleSockets = async (attempts = STALE_SOCKET_ATTEMPTS): Promise<{ status: number; body: string }> => {
+      try {
+        return await send();
+      } catch (error) {
+        if (error instanceof StaleSocket && attempts > 1) return sendPastStaleSockets(attempts - 1);
+        throw error;
+      }
+    };
+    const { status, body } = await sendPastStaleSockets()
       .catch((error: unknown) => {
         const cause = error instanceof StaleSocket ? error.cause : error;
         throw cause instanceof SshpodError ? cause : transportError(cause, this);

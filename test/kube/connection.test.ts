@@ -60,6 +60,20 @@ test('a request on a kept-alive socket the server closed goes out again on a new
   }
 });
 
+test('several pooled connections gone stale together: the request goes past each of them', async () => {
+  const s = await server((connection, request) => connection > 2 || request === 1);
+  try {
+    const api = await connect(s.port);
+    const get = { verb: 'get', resource: 'pods', namespace: 'a', name: 'p' } as const;
+    await Promise.all([api.get('/api/v1/namespaces/a/pods/p', get), api.get('/api/v1/namespaces/a/pods/p', get)]);
+    assert.equal(s.connections(), 2);
+    assert.deepEqual(await api.get('/api/v1/namespaces/a/pods/p', get), { ok: true });
+    assert.equal(s.connections(), 3);
+  } finally {
+    s.stop();
+  }
+});
+
 test('a fresh connection that is reset is an error, sent once', async () => {
   const s = await server(() => false);
   try {
